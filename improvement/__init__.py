@@ -1,0 +1,3 @@
+"""Continuous-improvement statistics (control charts, capability, Pareto, root cause): issue 5."""
+
+__all__: list[str] = []

@@ -1,0 +1,38 @@
+"""Mejora mining: import and validate event logs, store them, and scan them in DuckDB.
+
+Public API::
+
+    log = read_log("deals.csv")           # -> EventLog (validated, quarantine kept aside)
+    discover_dfg(log), get_variants(log)  # scans run in DuckDB
+    EventStore().save(log)                # persistent store of imported logs
+"""
+
+from mining._eventlog import EventLog, ImportSummary, LogMetadata
+from mining._mapping import ColumnMapping
+from mining._read import detect_format, formats, read_log
+from mining._results import DFG, Variants
+from mining._scans import activity_statistics, case_statistics, discover_dfg, get_variants
+from mining._store import EventStore, LogInfo, default_store_path
+from mining.exceptions import EventLogError, LogNotFoundError, UnsafeFileError
+
+__all__ = [
+    "DFG",
+    "ColumnMapping",
+    "EventLog",
+    "EventLogError",
+    "EventStore",
+    "ImportSummary",
+    "LogInfo",
+    "LogMetadata",
+    "LogNotFoundError",
+    "UnsafeFileError",
+    "Variants",
+    "activity_statistics",
+    "case_statistics",
+    "default_store_path",
+    "detect_format",
+    "discover_dfg",
+    "formats",
+    "get_variants",
+    "read_log",
+]

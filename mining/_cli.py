@@ -1,0 +1,280 @@
+"""Mining sub-commands of ``mejora``: import, logs, info, variants, dfg, quarantine."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mining._progress import delayed_progress
+from mining._read import read_log
+from mining._scans import discover_dfg, get_variants
+from mining._store import EventStore
+
+StoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        envvar="MEJORA_STORE",
+        help="Event store file (default: the user's data dir; or $MEJORA_STORE).",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+NameArgument = Annotated[
+    str, typer.Argument(help="Name of a log in the store (see `mejora logs`).")
+]
+
+console = Console()
+
+
+def emit_json(data: Any) -> None:
+    """Print ``data`` as one JSON document on stdout."""
+    typer.echo(json.dumps(data, ensure_ascii=False, default=str))
+
+
+def import_command(
+    file: Annotated[
+        Path, typer.Argument(help="Event log: CSV, Parquet, XES(.gz), OCEL 2.0, CRM export.")
+    ],
+    format: Annotated[str, typer.Option("--format", "-f", help="File format, or 'auto'.")] = "auto",
+    case: Annotated[str | None, typer.Option(help="Column with the case id.")] = None,
+    activity: Annotated[str | None, typer.Option(help="Column with the activity.")] = None,
+    timestamp: Annotated[str | None, typer.Option(help="Column with the (end) timestamp.")] = None,
+    resource: Annotated[str | None, typer.Option(help="Column with the resource.")] = None,
+    start_timestamp: Annotated[
+        str | None, typer.Option("--start-timestamp", help="Column with the start timestamp.")
+    ] = None,
+    timezone: Annotated[str, typer.Option(help="Time zone of timestamps without offset.")] = "UTC",
+    dayfirst: Annotated[bool, typer.Option(help="Read 01/02/2024 as 1 February.")] = False,
+    timestamp_format: Annotated[
+        str | None,
+        typer.Option("--timestamp-format", help="strptime format, e.g. '%d/%m/%Y %H:%M'."),
+    ] = None,
+    delimiter: Annotated[
+        str | None, typer.Option(help="CSV delimiter (default: detected).")
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="Text encoding: utf-8, latin-1, utf-16 (default: detected).")
+    ] = None,
+    object_type: Annotated[
+        str | None, typer.Option("--object-type", help="OCEL: object type that defines a case.")
+    ] = None,
+    keep_duplicates: Annotated[
+        bool, typer.Option("--keep-duplicates", help="Keep exact duplicate events.")
+    ] = False,
+    name: Annotated[
+        str | None, typer.Option(help="Name in the store (default: file stem).")
+    ] = None,
+    quarantine_csv: Annotated[
+        Path | None,
+        typer.Option("--quarantine-csv", help="Also write quarantined rows to this CSV."),
+    ] = None,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import an event log into the store, validating every row."""
+    mapping = {
+        "case_id": case,
+        "activity": activity,
+        "timestamp": timestamp,
+        "resource": resource,
+        "start_timestamp": start_timestamp,
+    }
+    with delayed_progress(f"importing {file.name}") as report:
+        log = read_log(
+            file,
+            format=format,
+            mapping={k: v for k, v in mapping.items() if v},
+            timezone=timezone,
+            dayfirst=dayfirst,
+            timestamp_format=timestamp_format,
+            delimiter=delimiter,
+            encoding=encoding,
+            object_type=object_type,
+            duplicates="keep" if keep_duplicates else "quarantine",
+            name=name,
+            progress=report,
+        )
+        report("saving to the store", None)
+        with EventStore(store) as event_store:
+            stored = event_store.save(log)
+            summary = stored.summary()
+            if quarantine_csv:
+                stored.export_quarantine(quarantine_csv)
+            examples = (
+                stored.quarantine().head(5)["message"].tolist() if summary.quarantined else []
+            )
+    if as_json:
+        emit_json(summary.to_dict())
+        return
+    table = Table(title=f"Imported {summary.name!r} from {file}", show_header=False)
+    for key in ("format", "rows_read", "events", "cases", "activities", "variants", "quarantined"):
+        value = getattr(summary, key)
+        table.add_row(key.replace("_", " "), f"{value:,}" if isinstance(value, int) else str(value))
+    table.add_row("columns", "; ".join(f"{k} <- {v}" for k, v in summary.mapping.items()))
+    table.add_row("detected", ", ".join(summary.detected) or "-")
+    table.add_row("timestamps", summary.timestamp_parsing)
+    console.print(table)
+    for note in summary.notes:
+        console.print(f"note: {note}")
+    if summary.quarantined:
+        reasons = ", ".join(f"{r}: {n:,}" for r, n in summary.quarantine_reasons.items())
+        console.print(
+            f"[yellow]{summary.quarantined:,} rows kept aside[/] ({reasons}). First ones:"
+        )
+        for message in examples:
+            console.print(f"  {message}", markup=False, highlight=False)
+        target = quarantine_csv or "FILE"
+        console.print(f"All of them: mejora quarantine {summary.name} -o {target}")
+
+
+def logs_command(store: StoreOption = None, as_json: JsonOption = False) -> None:
+    """List the logs in the store."""
+    with EventStore(store) as event_store:
+        infos = event_store.logs()
+        path = event_store.path
+    if as_json:
+        emit_json([info.__dict__ for info in infos])
+        return
+    if not infos:
+        console.print(f"No logs in {path} yet: `mejora import FILE` or `mejora sample load`.")
+        return
+    table = Table(title=f"Logs in {path}")
+    for column in ("name", "events", "cases", "quarantined", "format", "imported"):
+        table.add_column(
+            column, justify="right" if column in ("events", "cases", "quarantined") else "left"
+        )
+    for info in infos:
+        table.add_row(
+            info.name,
+            f"{info.events:,}",
+            f"{info.cases:,}",
+            f"{info.quarantined:,}",
+            info.format,
+            info.imported_at.strftime("%Y-%m-%d %H:%M UTC"),
+        )
+    console.print(table)
+
+
+def info_command(
+    name: NameArgument, store: StoreOption = None, as_json: JsonOption = False
+) -> None:
+    """Counts, column mapping, attributes and quarantine of one stored log."""
+    with EventStore(store, read_only=True) as event_store:
+        log = event_store.load(name)
+        data = log.summary().to_dict()
+        data["attributes"] = log.attribute_columns
+        data["imported_at"] = log.meta.imported_at.isoformat()
+        data["timezone"] = log.meta.timezone
+        data["duplicates"] = log.meta.duplicates
+    if as_json:
+        emit_json(data)
+        return
+    table = Table(title=f"Log {name!r}", show_header=False)
+    for key, value in data.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}: {v}" for k, v in value.items()) or "-"
+        elif isinstance(value, list):
+            value = ", ".join(map(str, value)) or "-"
+        elif isinstance(value, int):
+            value = f"{value:,}"
+        table.add_row(key.replace("_", " "), str(value))
+    console.print(table)
+
+
+def variants_command(
+    name: NameArgument,
+    top: Annotated[int | None, typer.Option(help="Only the K most frequent variants.")] = None,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Variants (distinct activity sequences) with their number of cases, most frequent first."""
+    with EventStore(store, read_only=True) as event_store:
+        variants = get_variants(event_store.load(name))
+    rows = variants.to_list(top)
+    if as_json:
+        emit_json(rows)
+        return
+    total = int(variants.table["cases"].sum())
+    table = Table(title=f"{len(variants):,} variants in {name!r} ({total:,} cases)")
+    table.add_column("#", justify="right")
+    table.add_column("cases", justify="right")
+    table.add_column("share", justify="right")
+    table.add_column("activities")
+    for i, row in enumerate(rows, 1):
+        share = row["cases"] / total if total else 0
+        table.add_row(str(i), f"{row['cases']:,}", f"{share:.1%}", " → ".join(row["activities"]))
+    console.print(table)
+
+
+def dfg_command(name: NameArgument, store: StoreOption = None, as_json: JsonOption = False) -> None:
+    """Directly-follows graph: edges with frequency and times, start and end activities."""
+    with EventStore(store, read_only=True) as event_store:
+        dfg = discover_dfg(event_store.load(name))
+    if as_json:
+        emit_json(dfg.to_dict())
+        return
+    table = Table(title=f"Directly-follows graph of {name!r}")
+    for column in ("source", "target", "frequency", "median", "mean", "p90"):
+        table.add_column(column, justify="right" if column not in ("source", "target") else "left")
+    for row in dfg.edges.itertuples():
+        table.add_row(
+            row.source,
+            row.target,
+            f"{row.frequency:,}",
+            _duration(row.median_seconds),
+            _duration(row.mean_seconds),
+            _duration(row.p90_seconds),
+        )
+    console.print(table)
+    console.print("start: " + ", ".join(f"{a} ({n:,})" for a, n in dfg.start_activities.items()))
+    console.print("end: " + ", ".join(f"{a} ({n:,})" for a, n in dfg.end_activities.items()))
+
+
+def quarantine_command(
+    name: NameArgument,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write rows to this CSV.")
+    ] = None,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show or export the rows kept aside when a log was imported."""
+    with EventStore(store, read_only=True) as event_store:
+        log = event_store.load(name)
+        if output:
+            n = log.export_quarantine(output)
+            typer.echo(f"{n:,} quarantined rows written to {output}", err=True)
+            return
+        frame = log.quarantine()
+    if as_json:
+        emit_json(frame[["source_row", "reason", "column", "value", "message"]].to_dict("records"))
+        return
+    if frame.empty:
+        console.print(f"No rows were kept aside when {name!r} was imported.")
+    for message in frame["message"]:
+        console.print(message, markup=False, highlight=False)
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None or seconds != seconds:
+        return "-"
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if abs(seconds) >= size:
+            return f"{seconds / size:.1f} {unit}"
+    return f"{seconds:.0f} s"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the mining sub-commands to the ``mejora`` command."""
+    app.command("import")(import_command)
+    app.command("logs")(logs_command)
+    app.command("info")(info_command)
+    app.command("variants")(variants_command)
+    app.command("dfg")(dfg_command)
+    app.command("quarantine")(quarantine_command)

@@ -1,0 +1,251 @@
+"""Readers that bring a file into DuckDB as a *raw* table, before any validation.
+
+Every reader produces the same shape: the source columns as they are, plus ``__row`` (1-based
+position of the record in the source) and optionally ``__exclude`` (a reason set by a format's own
+rules, e.g. bot events). Validation then works the same way whatever the format was.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from mining import _xml
+from mining._sql import fetch_one, ident, literal
+from mining.exceptions import EventLogError
+
+RAW = "__raw"
+MALFORMED = "__malformed"
+ROW = "__row"
+EXCLUDE = "__exclude"
+
+Progress = Callable[[str, float | None], None]
+
+
+@dataclass
+class RawSource:
+    """A file loaded as a raw table, with what its format already knows about it."""
+
+    path: Path
+    format: str
+    rows_read: int
+    table: str = RAW
+    row_label: str = "row"
+    preset: dict[str, str] = field(default_factory=dict)
+    malformed: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def detect_encoding(path: Path) -> str:
+    """Return 'utf-8', 'utf-16' or 'latin-1' for a text file, reading it in chunks."""
+    with _xml.open_maybe_gzip(path) as handle:
+        head = handle.read(4)
+        if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return "utf-16"
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        chunk = head
+        try:
+            while chunk:
+                decoder.decode(chunk)
+                chunk = handle.read(1 << 22)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "latin-1"
+    return "utf-8"
+
+
+def read_csv(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    *,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    table: str = RAW,
+) -> RawSource:
+    """Load a delimited text file with every column as text; malformed lines are kept aside."""
+    encoding = encoding or detect_encoding(path)
+    options = [
+        "all_varchar = true",
+        "header = true",
+        "store_rejects = true",
+        f"rejects_table = {literal(table + '_rejects')}",
+        f"rejects_scan = {literal(table + '_scans')}",
+        f"encoding = {literal(encoding)}",
+    ]
+    if delimiter:
+        options.append(f"delim = {literal(delimiter)}")
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {ident(table + '_0')} AS "
+            f"SELECT * FROM read_csv({literal(str(path))}, {', '.join(options)})"
+        )
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise EventLogError(f"{path}: cannot be read as CSV ({encoding}): {first}") from exc
+    rejects = con.execute(
+        f"SELECT line, min(csv_line), arg_min(error_message, column_idx) "
+        f"FROM {ident(table + '_rejects')} GROUP BY line ORDER BY line"
+    ).fetchall()
+    n_ok = fetch_one(con, f"SELECT count(*) FROM {ident(table + '_0')}")[0]
+    total = n_ok + len(rejects)
+    if not rejects:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {ident(table)} AS "
+            f"SELECT *, rowid + 1 AS {ROW} FROM {ident(table + '_0')}"
+        )
+    else:
+        # Records are numbered in file order; the rejected ones are known by their line
+        # (header = line 1), so accepted records take the remaining numbers in order.
+        bad = np.array([line - 1 for line, *_ in rejects], dtype=np.int64)
+        good = np.setdiff1d(np.arange(1, total + 1, dtype=np.int64), bad)[:n_ok]
+        numbers = pa.table({"__rid": np.arange(n_ok, dtype=np.int64), ROW: good})
+        con.register("__row_numbers", numbers)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {ident(table)} AS SELECT t.*, n.{ROW} "
+            f"FROM (SELECT *, rowid AS __rid FROM {ident(table + '_0')}) t "
+            f"JOIN __row_numbers n USING (__rid) ORDER BY n.{ROW}"
+        )
+        con.execute(f"ALTER TABLE {ident(table)} DROP COLUMN __rid")
+        con.unregister("__row_numbers")
+        malformed = pa.table(
+            {
+                "source_row": pa.array(bad),
+                "value": pa.array([str(text) for _, text, _ in rejects]),
+                "detail": pa.array([str(err) for *_, err in rejects]),
+            }
+        )
+        con.register("__malformed_in", malformed)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {MALFORMED} AS SELECT * FROM __malformed_in")
+        con.unregister("__malformed_in")
+    con.execute(f"DROP TABLE {ident(table + '_0')}")
+    source = RawSource(path=path, format="csv", rows_read=total, table=table)
+    if rejects:
+        source.malformed = MALFORMED
+    if encoding != "utf-8":
+        source.notes.append(f"read as {encoding}")
+    return source
+
+
+def read_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> RawSource:
+    """Load a Parquet file (or a folder / glob of them) keeping its types."""
+    target = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT * EXCLUDE (file_row_number), "
+            f"file_row_number + 1 AS {ROW} FROM read_parquet({literal(target)}, "
+            "file_row_number = true)"
+        )
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise EventLogError(f"{path}: cannot be read as Parquet: {first}") from exc
+    n = fetch_one(con, f"SELECT count(*) FROM {RAW}")[0]
+    return RawSource(path=path, format="parquet", rows_read=n)
+
+
+_XES_VALUE_TAGS = {"string", "date", "int", "float", "boolean", "id"}
+_XES_BATCH = 100_000
+
+
+def read_xes(
+    con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | None = None
+) -> RawSource:
+    """Stream a XES (or XES.gz) file into a raw table, one row per event, text values.
+
+    Trace attributes become ``case:<key>`` columns, as in pm4py. Nested attribute children are
+    ignored (their parent's value is kept). Memory stays bounded: events go to DuckDB in batches.
+    """
+    batch: dict[str, list] = {}
+    n_batch = 0
+    n_events = 0
+    created = False
+    trace_attrs: dict[str, str] = {}
+    event_attrs: dict[str, str] | None = None
+    in_trace = False
+    attr_depth = 0
+
+    def flush() -> None:
+        nonlocal batch, n_batch, created
+        if not n_batch:
+            return
+        table = pa.table({k: pa.array(v, type=pa.string()) for k, v in batch.items()})
+        con.register("__xes_batch", table)
+        if not created:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT * FROM __xes_batch")
+            created = True
+        else:
+            existing = {r[0] for r in con.execute(f"DESCRIBE {RAW}").fetchall()}
+            for column in table.column_names:
+                if column not in existing:
+                    con.execute(f"ALTER TABLE {RAW} ADD COLUMN {ident(column)} VARCHAR")
+            con.execute(f"INSERT INTO {RAW} BY NAME SELECT * FROM __xes_batch")
+        con.unregister("__xes_batch")
+        batch = {}
+        n_batch = 0
+        if progress:
+            progress("reading XES", None)
+
+    def add_row(row: dict[str, str]) -> None:
+        nonlocal n_batch, n_events
+        n_events += 1
+        row[ROW] = str(n_events)
+        for key in batch.keys() - row.keys():
+            batch[key].append(None)
+        for key, value in row.items():
+            column = batch.get(key)
+            if column is None:
+                column = batch[key] = [None] * n_batch
+            column.append(value)
+        n_batch += 1
+
+    for action, element in _xml.iterparse(path):
+        tag = _xml.localname(element.tag)
+        if action == "start":
+            if tag == "trace":
+                in_trace = True
+                trace_attrs = {}
+            elif tag == "event":
+                event_attrs = {}
+            elif tag in _XES_VALUE_TAGS or tag in ("list", "container"):
+                attr_depth += 1
+                if attr_depth == 1:
+                    key = element.get("key")
+                    value = element.get("value")
+                    if key is not None and event_attrs is not None:
+                        event_attrs[key] = value
+                    elif key is not None and in_trace:
+                        trace_attrs["case:" + key] = value
+            continue
+        # end
+        if tag in _XES_VALUE_TAGS or tag in ("list", "container"):
+            attr_depth -= 1
+        elif tag == "event":
+            if in_trace and event_attrs is not None:
+                row = dict(trace_attrs)
+                row.update(event_attrs)
+                add_row(row)
+                if n_batch >= _XES_BATCH:
+                    flush()
+            event_attrs = None
+            element.clear(keep_tail=False)
+        elif tag == "trace":
+            in_trace = False
+            element.clear(keep_tail=False)
+            while element.getprevious() is not None:
+                del element.getparent()[0]
+    flush()
+    if not created:
+        raise EventLogError(f"{path}: no events found in the XES file (no <trace><event>)")
+    con.execute(f"ALTER TABLE {RAW} ALTER COLUMN {ROW} TYPE BIGINT")
+    return RawSource(
+        path=path,
+        format="xes",
+        rows_read=n_events,
+        row_label="event",
+        notes=["trace attributes are columns named case:<key>"],
+    )

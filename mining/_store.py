@@ -1,0 +1,196 @@
+"""The event store: imported logs kept as tables in one DuckDB file, with their metadata.
+
+Default location: ``$MEJORA_STORE`` or ``<user data dir>/mejora/store.duckdb``. Saving a log under
+a name that exists replaces it in one transaction: readers see the old log or the new one, never a
+mix.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import platformdirs
+
+from mining._eventlog import EventLog, LogMetadata
+from mining._sql import fetch_one, ident
+from mining.exceptions import LogNotFoundError, StoreError
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
+_META = "mejora_logs"
+_BATCH = 1 << 20
+
+
+def default_store_path() -> Path:
+    """``$MEJORA_STORE`` if set, else ``store.duckdb`` in the user's data directory."""
+    env = os.environ.get("MEJORA_STORE")
+    if env:
+        return Path(env)
+    return platformdirs.user_data_path("mejora") / "store.duckdb"
+
+
+def check_name(name: str) -> str:
+    """A log name: letters, digits, '_', '.', '-', at most 64 characters."""
+    if not _NAME.match(name):
+        raise ValueError(
+            f"invalid log name {name!r}: use letters, digits, '_', '.', '-' (at most 64, "
+            "starting with a letter or digit)"
+        )
+    return name
+
+
+@dataclass(frozen=True)
+class LogInfo:
+    """One line of the store's catalogue."""
+
+    name: str
+    source: str
+    format: str
+    rows_read: int
+    events: int
+    cases: int
+    quarantined: int
+    imported_at: datetime
+
+
+class EventStore:
+    """A DuckDB file holding imported logs.
+
+    Example:
+        >>> with EventStore("mejora.duckdb") as store:   # doctest: +SKIP
+        ...     store.save(read_log("deals.csv"), "deals")
+        ...     log = store.load("deals")
+    """
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
+        self.path = Path(path) if path is not None else default_store_path()
+        if read_only and not self.path.exists():
+            raise LogNotFoundError(f"{self.path}: no event store here yet; import a log first")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            first = str(exc).strip().splitlines()[0]
+            raise StoreError(f"{self.path}: cannot open the event store: {first}") from exc
+        self._con.execute("SET TimeZone = 'UTC'")
+        if not read_only:
+            self._con.execute(
+                f"CREATE TABLE IF NOT EXISTS {_META} (name VARCHAR PRIMARY KEY, source VARCHAR, "
+                "format VARCHAR, rows_read BIGINT, events BIGINT, cases BIGINT, "
+                "quarantined BIGINT, imported_at TIMESTAMPTZ, meta VARCHAR)"
+            )
+
+    def __enter__(self) -> EventStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the database file."""
+        self._con.close()
+
+    @staticmethod
+    def _tables(name: str) -> tuple[str, str]:
+        return f"events__{name}", f"quarantine__{name}"
+
+    def save(self, log: EventLog, name: str | None = None) -> EventLog:
+        """Store ``log`` under ``name`` (default: its own), replacing any log of that name."""
+        name = check_name(name or log.name)
+        events, quarantine = self._tables(name)
+        meta = dataclasses.replace(log.meta, name=name)
+        con = self._con
+        same = log.connection is con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for table, ref in ((events, log.events_ref), (quarantine, log._quarantine)):
+                if same:
+                    con.execute(f"CREATE OR REPLACE TABLE {ident(table)} AS SELECT * FROM {ref}")
+                    continue
+                reader = log.connection.sql(f"SELECT * FROM {ref}").to_arrow_reader(_BATCH)
+                con.register("__incoming", reader)
+                try:
+                    con.execute(
+                        f"CREATE OR REPLACE TABLE {ident(table)} AS SELECT * FROM __incoming"
+                    )
+                finally:
+                    con.unregister("__incoming")
+            counts = fetch_one(
+                con, f"SELECT count(*), count(DISTINCT case_id) FROM {ident(events)}"
+            )
+            n_quarantined = fetch_one(con, f"SELECT count(*) FROM {ident(quarantine)}")[0]
+            con.execute(f"DELETE FROM {_META} WHERE name = ?", [name])
+            con.execute(
+                f"INSERT INTO {_META} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    name,
+                    meta.source,
+                    meta.format,
+                    meta.rows_read,
+                    counts[0],
+                    counts[1],
+                    n_quarantined,
+                    meta.imported_at,
+                    meta.to_json(),
+                ],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return self.load(name)
+
+    def load(self, name: str) -> EventLog:
+        """The stored log called ``name``."""
+        row = self._meta_row(name)
+        events, quarantine = self._tables(name)
+        return EventLog(
+            self._con,
+            events_table=events,
+            quarantine_table=quarantine,
+            meta=LogMetadata.from_json(row),
+        )
+
+    def _meta_row(self, name: str) -> str:
+        try:
+            row = fetch_one(self._con, f"SELECT meta FROM {_META} WHERE name = ?", [name])
+        except duckdb.CatalogException:
+            row = ()
+        if not row:
+            known = ", ".join(info.name for info in self.logs()) or "none yet"
+            raise LogNotFoundError(f"no log named {name!r} in {self.path} (logs: {known})")
+        return row[0]
+
+    def __contains__(self, name: str) -> bool:
+        return any(info.name == name for info in self.logs())
+
+    def logs(self) -> list[LogInfo]:
+        """Every stored log, by name."""
+        try:
+            rows = self._con.execute(
+                f"SELECT name, source, format, rows_read, events, cases, quarantined, imported_at "
+                f"FROM {_META} ORDER BY name"
+            ).fetchall()
+        except duckdb.CatalogException:
+            return []
+        return [LogInfo(*row) for row in rows]
+
+    def delete(self, name: str) -> None:
+        """Remove a stored log and its quarantine."""
+        self._meta_row(name)
+        events, quarantine = self._tables(name)
+        con = self._con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(f"DROP TABLE IF EXISTS {ident(events)}")
+            con.execute(f"DROP TABLE IF EXISTS {ident(quarantine)}")
+            con.execute(f"DELETE FROM {_META} WHERE name = ?", [name])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise

@@ -1,0 +1,123 @@
+"""Turn a raw timestamp column into UTC instants, in SQL, whatever shape it came in.
+
+Handled: ISO 8601 with or without offset (naive times are read in the given zone), epoch seconds,
+milliseconds or microseconds (told apart by magnitude), day-first dates when the user says so, an
+explicit strptime format, and columns that are already typed timestamps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from mining._sql import fetch_one, ident, literal
+from mining.exceptions import EventLogError
+
+DAYFIRST_FORMATS = (
+    "%d/%m/%Y %H:%M:%S.%f",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%d/%m/%y %H:%M",
+    "%d/%m/%y",
+)
+_NUMERIC = {
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "FLOAT",
+    "DOUBLE",
+}
+_NUMBER = r"^\s*-?[0-9]+(\.[0-9]+)?\s*$"
+
+
+@dataclass(frozen=True)
+class TimestampOptions:
+    """How to read timestamps: the zone of naive times, day-first dates, or an explicit format."""
+
+    timezone: str = "UTC"
+    dayfirst: bool = False
+    format: str | None = None
+
+
+def check_timezone(con: duckdb.DuckDBPyConnection, zone: str) -> None:
+    """Fail clearly on a time-zone name DuckDB (ICU) does not know."""
+    found = fetch_one(con, "SELECT count(*) FROM pg_timezone_names() WHERE name = ?", [zone])[0]
+    if not found:
+        raise EventLogError(
+            f"unknown time zone {zone!r}; use an IANA name such as 'UTC' or 'Europe/Madrid'"
+        )
+
+
+def _epoch(expr: str, max_abs: float) -> tuple[str, str]:
+    if max_abs >= 1e14:
+        unit, factor = "microseconds", "1"
+    elif max_abs >= 1e11:
+        unit, factor = "milliseconds", "1000"
+    else:
+        unit, factor = "seconds", "1000000"
+    sql = (
+        f"timezone('UTC', make_timestamp(CAST(round(TRY_CAST({expr} AS DOUBLE) * {factor}) "
+        "AS BIGINT)))"
+    )
+    return sql, f"epoch {unit}"
+
+
+def timestamp_sql(
+    con: duckdb.DuckDBPyConnection, table: str, column: str, options: TimestampOptions
+) -> tuple[str, str]:
+    """SQL expression giving a TIMESTAMPTZ (NULL where unparseable) and how it was read.
+
+    Naive values are interpreted in the connection's TimeZone, which the caller sets to
+    ``options.timezone`` while the expression runs.
+    """
+    col = ident(column)
+    dtype = fetch_one(
+        con, f"SELECT typeof({col}) FROM {ident(table)} WHERE {col} IS NOT NULL LIMIT 1"
+    )
+    dtype = dtype[0] if dtype else "VARCHAR"
+    if dtype == "TIMESTAMP WITH TIME ZONE":
+        return col, "typed timestamp with time zone"
+    if dtype.startswith("TIMESTAMP") or dtype == "DATE":
+        how = f"naive timestamps in {options.timezone}"
+        return f"CAST(CAST({col} AS TIMESTAMP) AS TIMESTAMPTZ)", how
+    if dtype in _NUMERIC or dtype.startswith("DECIMAL"):
+        max_abs = fetch_one(con, f"SELECT max(abs({col})) FROM {ident(table)}")[0] or 0
+        return _epoch(col, float(max_abs))
+    text = f"trim(CAST({col} AS VARCHAR))"
+    if options.format:
+        parsed = f"try_strptime({text}, {literal(options.format)})"
+        if "%z" not in options.format and "%Z" not in options.format:
+            parsed = f"CAST({parsed} AS TIMESTAMPTZ)"
+        return parsed, f"format {options.format!r}"
+    n_values, n_numbers, max_abs = fetch_one(
+        con,
+        f"SELECT count(*) FILTER (WHERE {text} <> ''), "
+        f"count(*) FILTER (WHERE regexp_matches({text}, {literal(_NUMBER)})), "
+        f"max(abs(TRY_CAST({text} AS DOUBLE))) FILTER "
+        f"(WHERE regexp_matches({text}, {literal(_NUMBER)})) FROM {ident(table)}",
+    )
+    if n_values and n_numbers == n_values:
+        return _epoch(text, float(max_abs or 0))
+    iso = f"TRY_CAST({text} AS TIMESTAMPTZ)"
+    if options.dayfirst:
+        formats = "[" + ", ".join(literal(f) for f in DAYFIRST_FORMATS) + "]"
+        sql = (
+            f"CASE WHEN regexp_matches({text}, '^[0-9]{{4}}-') THEN {iso} "
+            f"ELSE CAST(try_strptime({text}, {formats}) AS TIMESTAMPTZ) END"
+        )
+        return sql, f"day-first dates, naive times in {options.timezone}"
+    return iso, f"ISO 8601, naive times in {options.timezone}"

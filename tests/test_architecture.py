@@ -1,0 +1,64 @@
+"""Layers point one way, Dash stays in dashboard/, pm4py is only called through the adapter."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+# a package may import only the packages listed for it (besides itself)
+ALLOWED = {
+    "mining": set(),
+    "improvement": {"mining"},
+    "automation": {"mining", "improvement"},
+    "sample_logs": {"mining", "improvement", "automation"},
+    "dashboard": {"mining", "improvement", "automation", "sample_logs"},
+    "mejora": {"mining", "improvement", "automation", "sample_logs", "dashboard"},
+}
+PACKAGES = set(ALLOWED)
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _modules(package: str) -> list[Path]:
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+@pytest.mark.parametrize("package", sorted(PACKAGES))
+def test_layers_point_one_way(package):
+    for path in _modules(package):
+        wrong = (_imports(path) & PACKAGES) - ALLOWED[package] - {package}
+        assert not wrong, f"{path.relative_to(ROOT)} imports {sorted(wrong)} (layer violation)"
+
+
+def test_only_dashboard_imports_dash():
+    for package in PACKAGES - {"dashboard"}:
+        for path in _modules(package):
+            assert "dash" not in _imports(path), f"{path.relative_to(ROOT)} imports dash"
+
+
+def test_pm4py_only_through_the_adapter():
+    adapter = ROOT / "mining" / "_pm4py_adapter.py"
+    for package in PACKAGES:
+        for path in _modules(package):
+            if path != adapter:
+                assert "pm4py" not in _imports(path), f"{path.relative_to(ROOT)} imports pm4py"
+
+
+@pytest.mark.parametrize("package", sorted(PACKAGES))
+def test_public_api_is_declared(package):
+    module = __import__(package)
+    for name in getattr(module, "__all__", []):
+        assert hasattr(module, name), f"{package}.__all__ names missing {name}"

@@ -1,0 +1,106 @@
+"""The ``mejora`` command: JSON outputs have the documented keys; bad input is one line, exit 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from mejora.cli import main
+
+LOG = (
+    "case,activity,timestamp,owner\n"
+    "A,Lead,2024-01-01 10:00,ana\nA,Demo,2024-01-01 12:00,ana\nA,Won,2024-01-02 12:00,ana\n"
+    "B,Lead,2024-01-01 11:00,luis\nB,Demo,2024-01-01 15:00,luis\nB,Lost,2024-01-03 12:00,luis\n"
+    "C,Lead,2024-01-02 11:00,luis\nC,Demo,yesterday,luis\n"
+)
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def imported(store_path, write_csv, capsys):
+    code, out, err = run(capsys, "import", str(write_csv(LOG)), "--name", "deals", "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_import_json_summary(imported):
+    assert imported["name"] == "deals"
+    assert (imported["events"], imported["cases"], imported["activities"]) == (7, 3, 4)
+    assert imported["variants"] == 3
+    assert imported["quarantined"] == 1
+    assert imported["quarantine_reasons"] == {"bad_timestamp": 1}
+    assert imported["rows_read"] == 8
+    assert imported["mapping"]["resource"] == "owner"
+
+
+def test_logs_info_variants_dfg(imported, capsys):
+    code, out, _ = run(capsys, "logs", "--json")
+    assert code == 0
+    [entry] = json.loads(out)
+    assert {"name": "deals", "events": 7, "cases": 3}.items() <= entry.items()
+
+    _, out, _ = run(capsys, "info", "deals", "--json")
+    assert json.loads(out)["quarantine_reasons"] == {"bad_timestamp": 1}
+
+    _, out, _ = run(capsys, "variants", "deals", "--top", "2", "--json")
+    variants = json.loads(out)
+    assert len(variants) == 2 and all(set(v) == {"activities", "cases"} for v in variants)
+
+    _, out, _ = run(capsys, "dfg", "deals", "--json")
+    dfg = json.loads(out)
+    edge = next(e for e in dfg["edges"] if (e["source"], e["target"]) == ("Lead", "Demo"))
+    assert edge["frequency"] == 2
+    assert edge["mean_seconds"] == pytest.approx(3 * 3600)
+    assert edge["median_seconds"] == pytest.approx(3 * 3600)
+    assert dfg["start_activities"] == {"Lead": 3}
+    assert dfg["end_activities"] == {"Won": 1, "Lost": 1, "Lead": 1}
+
+
+def test_human_output_and_quarantine_export(imported, capsys, tmp_path):
+    code, out, _ = run(capsys, "variants", "deals")
+    assert code == 0 and "Lead → Demo → Won" in out
+    target = tmp_path / "bad.csv"
+    code, _, err = run(capsys, "quarantine", "deals", "-o", str(target))
+    assert code == 0 and "1 quarantined rows written" in err
+    assert "yesterday" in target.read_text()
+
+
+def test_bad_input_is_one_line_and_exit_code_2(store_path, capsys, tmp_path, write_csv):
+    code, _, err = run(capsys, "import", str(tmp_path / "nope.csv"))
+    assert code == 2
+    assert err.strip().count("\n") == 0 and "nope.csv: no such file" in err
+    assert "Traceback" not in err
+    code, _, err = run(capsys, "variants", "unknown")
+    assert code == 2
+    assert "no event store here yet" in err
+    run(capsys, "import", str(write_csv(LOG)))
+    code, _, err = run(capsys, "variants", "unknown")
+    assert code == 2
+    assert "no log named 'unknown'" in err
+
+
+def test_debug_shows_the_traceback(store_path, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "mejora", "--debug", "import", str(tmp_path / "nope.csv")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0 and "Traceback" in result.stderr
+
+
+def test_usage_errors_exit_2(capsys):
+    code, _, err = run(capsys, "import")
+    assert code == 2 and "Missing argument" in err
+
+
+def test_version(capsys):
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.startswith("mejora ")

@@ -1,0 +1,100 @@
+"""Hostile inputs are refused quickly and leak nothing; large files stream, not exhaust memory."""
+
+from __future__ import annotations
+
+import gzip
+import time
+
+import pytest
+
+import mining
+from mining import EventLogError, UnsafeFileError
+
+BOMB = """<?xml version="1.0"?>
+<!DOCTYPE log [
+ <!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">
+ <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+ <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+ <!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">
+ <!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">
+ <!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">
+ <!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;">
+]>
+<log><trace><string key="concept:name" value="&g;"/>
+<event><string key="concept:name" value="&g;"/>
+<date key="time:timestamp" value="2024-01-01T00:00:00"/></event>
+</trace></log>
+"""
+
+XXE = """<?xml version="1.0"?>
+<!DOCTYPE log [<!ENTITY secret SYSTEM "file://{path}">]>
+<log><trace><string key="concept:name" value="1"/>
+<event><string key="concept:name" value="&secret;"/>
+<date key="time:timestamp" value="2024-01-01T00:00:00"/></event>
+</trace></log>
+"""
+
+GOOD = """<?xml version="1.0"?>
+<log xmlns="http://www.xes-standard.org/">
+<trace><string key="concept:name" value="T1"/>
+<event><string key="concept:name" value="a"/>
+  <date key="time:timestamp" value="2024-01-01T00:00:00+01:00"/></event>
+<event><string key="concept:name" value="b"/>
+  <date key="time:timestamp" value="2024-01-01T01:00:00+01:00"/>
+  <list key="tags"><string key="x" value="nested"/></list></event>
+</trace></log>
+"""
+
+
+def test_entity_bomb_is_refused_within_seconds(tmp_path):
+    path = tmp_path / "bomb.xes"
+    path.write_text(BOMB)
+    started = time.monotonic()
+    with pytest.raises(UnsafeFileError, match="refused: the XML declares a DTD"):
+        mining.read_log(path)
+    assert time.monotonic() - started < 5
+
+
+def test_external_entity_cannot_leak_a_local_file(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    path = tmp_path / "xxe.xes"
+    path.write_text(XXE.format(path=secret))
+    with pytest.raises(UnsafeFileError) as info:
+        mining.read_log(path)
+    assert "TOP-SECRET" not in str(info.value)
+
+
+def test_gzipped_bomb_is_refused_too(tmp_path):
+    path = tmp_path / "bomb.xes.gz"
+    path.write_bytes(gzip.compress(BOMB.encode()))
+    with pytest.raises(UnsafeFileError):
+        mining.read_log(path)
+
+
+def test_broken_xml_fails_with_one_clear_message(tmp_path):
+    path = tmp_path / "broken.xes"
+    path.write_text(GOOD[:-20])
+    with pytest.raises(EventLogError, match=r"broken\.xes: not well-formed XML"):
+        mining.read_log(path)
+
+
+def test_small_xes_with_namespace_and_nested_attributes(tmp_path):
+    path = tmp_path / "ok.xes"
+    path.write_text(GOOD)
+    log = mining.read_log(path)
+    frame = log.to_pandas()
+    assert frame["activity"].tolist() == ["a", "b"]
+    assert frame["timestamp"].dt.hour.tolist() == [23, 0]
+    assert "x" not in frame.columns  # children of a list attribute are not events' attributes
+
+
+@pytest.mark.scale
+def test_csv_larger_than_the_memory_limit_streams(tmp_path, monkeypatch):
+    """With DuckDB capped at 64 MB, a ~150 MB CSV still imports (DuckDB spills to disk)."""
+    from sample_logs._generate import write_crm_log
+
+    path = write_crm_log(tmp_path / "big.csv", 2_000_000, seed=3)
+    monkeypatch.setenv("MEJORA_MEMORY_LIMIT", "64MB")
+    log = mining.read_log(path)
+    assert log.n_events + log.n_quarantined == 2_000_000

@@ -1,0 +1,222 @@
+"""Import with validation: every bad row is kept aside with its row, column and reason."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+import pandas as pd
+import pytest
+
+import mining
+from mining import EventLogError
+
+BAD = """case,activity,timestamp,resource,amount
+C1,Lead created,2024-03-01T09:00:00+01:00,ana,100
+C1,Qualified,2024-03-02T10:30:00+01:00,ana,100
+,Qualified,2024-03-02T10:30:00+01:00,ana,100
+C2,,2024-03-03T08:00:00+01:00,luis,50
+C2,Lead created,not a date,luis,50
+C2,Demo,,luis,50
+C1,Qualified,2024-03-02T10:30:00+01:00,ana,100
+C3,Lead created,2024-03-04T12:00:00Z,marta,70,extra
+C3,Demo
+C3,Won,2024-03-06T12:00:00Z,marta,70
+"""
+
+
+def _sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_bad_rows_are_quarantined_with_row_column_and_reason(write_csv):
+    path = write_csv(BAD)
+    before = _sha(path)
+    log = mining.read_log(path)
+    summary = log.summary()
+    assert summary.rows_read == 10
+    assert summary.events == 3
+    assert summary.quarantined == 7
+    assert summary.events + summary.quarantined == summary.rows_read
+    assert summary.quarantine_reasons == {
+        "malformed_row": 2,
+        "bad_timestamp": 1,
+        "duplicate_event": 1,
+        "missing_activity": 1,
+        "missing_case_id": 1,
+        "missing_timestamp": 1,
+    }
+    q = log.quarantine().set_index("source_row")
+    assert q.loc[3, "reason"] == "missing_case_id" and q.loc[3, "column"] == "case"
+    assert q.loc[5, "reason"] == "bad_timestamp" and q.loc[5, "value"] == "not a date"
+    assert q.loc[5, "message"].startswith(f"{path}, row 5, column 'timestamp': cannot be read")
+    assert q.loc[7, "reason"] == "duplicate_event" and "row 2" in q.loc[7, "message"]
+    assert set(q.loc[[8, 9], "reason"]) == {"malformed_row"}
+    assert "C3,Demo" in q.loc[9, "value"]
+    # raw values stay available for fixing the file
+    assert q.loc[4, "resource"] == "luis"
+    assert _sha(path) == before, "the source file must never be modified"
+
+
+def test_quarantine_exports_to_csv(write_csv, tmp_path):
+    log = mining.read_log(write_csv(BAD))
+    out = tmp_path / "q.csv"
+    assert log.export_quarantine(out) == 7
+    frame = pd.read_csv(out)
+    assert list(frame.columns[:5]) == ["source_row", "reason", "column", "value", "message"]
+    assert len(frame) == 7
+
+
+def test_events_are_canonical_sorted_and_typed(write_csv):
+    log = mining.read_log(write_csv(BAD))
+    frame = log.to_pandas()
+    assert list(frame.columns) == [
+        "case_id",
+        "activity",
+        "timestamp",
+        "resource",
+        "event_idx",
+        "amount",
+    ]
+    assert frame["case_id"].tolist() == ["C1", "C1", "C3"]
+    assert str(frame["timestamp"].dt.tz) == "UTC"
+    assert frame["timestamp"].iloc[0] == pd.Timestamp("2024-03-01T08:00:00Z")
+    assert frame["amount"].dtype == "int64"
+
+
+def test_result_does_not_depend_on_row_order(write_csv):
+    rows = BAD.splitlines()
+    header, body = rows[0], [r for r in rows[1:] if r.count(",") == 4]
+    a = mining.read_log(write_csv("\n".join([header, *body]), "a.csv"))
+    b = mining.read_log(write_csv("\n".join([header, *reversed(body)]), "b.csv"))
+    cols = ["case_id", "activity", "timestamp", "resource"]
+    pd.testing.assert_frame_equal(a.to_pandas()[cols], b.to_pandas()[cols])
+    assert mining.get_variants(a).to_dict() == mining.get_variants(b).to_dict()
+
+
+def test_ties_in_time_follow_source_order(write_csv):
+    text = (
+        "case,activity,timestamp\n"
+        "K,b,2024-01-01 10:00\nK,a,2024-01-01 10:00\nK,c,2024-01-01 11:00\n"
+    )
+    log = mining.read_log(write_csv(text))
+    assert mining.get_variants(log).to_dict() == {("b", "a", "c"): 1}
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", "|"])
+def test_any_delimiter_is_detected(write_csv, delimiter):
+    text = "case_id,activity,timestamp\nA,x,2024-01-01 10:00\nA,y,2024-01-01 11:00\n"
+    log = mining.read_log(write_csv(text.replace(",", delimiter)))
+    assert (log.n_events, log.n_cases) == (2, 1)
+
+
+def test_latin1_and_spanish_column_names(write_csv):
+    text = (
+        "caso;actividad;fecha;recurso\n"
+        "1;Creación;2024-01-01 10:00;José\n1;Revisión;2024-01-02 10:00;Íñigo\n"
+    )
+    log = mining.read_log(write_csv(text, encoding="latin-1"))
+    assert log.mapping.as_dict() == {
+        "case_id": "caso",
+        "activity": "actividad",
+        "timestamp": "fecha",
+        "resource": "recurso",
+    }
+    assert set(log.mapping.detected) == {"case_id", "activity", "timestamp", "resource"}
+    assert log.to_pandas()["activity"].tolist() == ["Creación", "Revisión"]
+    assert "read as latin-1" in log.meta.notes
+
+
+def test_explicit_mapping_wins_and_unknown_columns_fail_clearly(write_csv):
+    text = "deal,stage,when,owner\nD1,Lead,2024-01-01 10:00,ana\n"
+    path = write_csv(text)
+    log = mining.read_log(
+        path, mapping={"case_id": "deal", "activity": "stage", "timestamp": "when"}
+    )
+    assert log.mapping.case_id == "deal" and log.mapping.detected == ("resource",)
+    with pytest.raises(EventLogError, match=r"log\.csv: the case_id column 'dael' is not in"):
+        mining.read_log(path, mapping={"case_id": "dael"})
+    with pytest.raises(EventLogError, match=r"cannot tell which column holds the case_id"):
+        mining.read_log(path)
+
+
+@pytest.mark.parametrize(
+    ("value", "options", "expected"),
+    [
+        ("2024-03-01T10:00:00+02:00", {}, "2024-03-01T08:00:00"),
+        ("2024-03-01 10:00:00", {}, "2024-03-01T10:00:00"),
+        ("2024-03-01 10:00:00", {"timezone": "Europe/Madrid"}, "2024-03-01T09:00:00"),
+        ("2024-07-01 10:00:00", {"timezone": "Europe/Madrid"}, "2024-07-01T08:00:00"),
+        ("1709287200", {}, "2024-03-01T10:00:00"),
+        ("1709287200123", {}, "2024-03-01T10:00:00.123"),
+        ("01/03/2024 10:00", {"dayfirst": True}, "2024-03-01T10:00:00"),
+        ("01/03/2024 10:00", {"timestamp_format": "%m/%d/%Y %H:%M"}, "2024-01-03T10:00:00"),
+    ],
+)
+def test_timestamps_normalised_to_utc(write_csv, value, options, expected):
+    path = write_csv(f"case,activity,timestamp\nA,x,{value}\n")
+    ts = mining.read_log(path, **options).to_pandas()["timestamp"].iloc[0]
+    assert ts == pd.Timestamp(expected, tz="UTC")
+
+
+def test_unreadable_timestamp_column_fails_with_a_hint(write_csv):
+    path = write_csv("case,activity,timestamp\nA,x,31/12/2024\nA,y,30/12/2024\n")
+    with pytest.raises(EventLogError, match=r"no value of the timestamp column.*--dayfirst"):
+        mining.read_log(path)
+    assert mining.read_log(path, dayfirst=True).n_events == 2
+
+
+def test_unknown_timezone_and_format_fail_clearly(write_csv, tmp_path):
+    path = write_csv("case,activity,timestamp\nA,x,2024-01-01\n")
+    with pytest.raises(EventLogError, match="unknown time zone 'Mars/Olympus'"):
+        mining.read_log(path, timezone="Mars/Olympus")
+    with pytest.raises(EventLogError, match="no such file"):
+        mining.read_log(tmp_path / "missing.csv")
+    odd = tmp_path / "log.weird"
+    odd.write_text("x")
+    with pytest.raises(EventLogError, match="cannot tell the format"):
+        mining.read_log(odd)
+
+
+def test_duplicates_can_be_kept(write_csv):
+    text = "case,activity,timestamp\nA,x,2024-01-01\nA,x,2024-01-01\n"
+    assert mining.read_log(write_csv(text)).summary().quarantine_reasons == {"duplicate_event": 1}
+    assert mining.read_log(write_csv(text), duplicates="keep").n_events == 2
+
+
+def test_parquet_keeps_types_and_row_numbers(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "case_id": ["A", "A", None],
+            "activity": ["x", "y", "z"],
+            "timestamp": pd.to_datetime(
+                ["2024-01-01 10:00", "2024-01-01 11:00", "2024-01-02 00:00"], utc=True
+            ),
+            "cost": [1.5, 2.0, 3.0],
+        }
+    )
+    path = tmp_path / "log.parquet"
+    frame.to_parquet(path)
+    log = mining.read_log(path)
+    assert log.meta.format == "parquet"
+    assert log.n_events == 2
+    assert log.quarantine()[["source_row", "reason"]].values.tolist() == [[3, "missing_case_id"]]
+    assert log.to_pandas()["cost"].tolist() == [1.5, 2.0]
+
+
+def test_start_timestamp_is_mapped_and_checked(write_csv):
+    text = (
+        "case,activity,start_time,timestamp\n"
+        "A,x,2024-01-01 09:00,2024-01-01 10:00\nA,y,later,2024-01-01 11:00\n"
+    )
+    log = mining.read_log(write_csv(text))
+    assert log.has_start_timestamp
+    assert log.summary().quarantine_reasons == {"bad_start_timestamp": 1}
+    assert log.to_pandas()["start_timestamp"].iloc[0] == datetime(2024, 1, 1, 9, tzinfo=UTC)
+
+
+def test_header_only_file_gives_an_empty_log(write_csv):
+    log = mining.read_log(write_csv("case,activity,timestamp\n"))
+    assert (log.n_events, log.n_quarantined) == (0, 0)
+    assert len(mining.get_variants(log)) == 0
+    assert mining.discover_dfg(log).edges.empty

@@ -151,7 +151,7 @@ def read_log(
     report("validating", None)
     options = TimestampOptions(timezone=timezone, dayfirst=dayfirst, format=timestamp_format)
     built = build_tables(con, raw, mapping=mapping, timestamps=options, duplicates=duplicates)
-    con.execute(f"DROP TABLE IF EXISTS {_sources.RAW}")
+    _sources.drop_staging(con)
     meta = LogMetadata(
         name=name or _default_name(path),
         source=str(path),

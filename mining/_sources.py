@@ -42,6 +42,16 @@ class RawSource:
     notes: list[str] = field(default_factory=list)
 
 
+def drop_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop every staging table and view (names starting with ``__``) once import is done."""
+    rows = con.execute(
+        "SELECT table_name, table_type FROM information_schema.tables "
+        "WHERE starts_with(table_name, '__') ORDER BY table_type DESC"
+    ).fetchall()
+    for name, kind in rows:  # views ('VIEW') sort before the tables they read
+        con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} IF EXISTS {ident(name)}")
+
+
 def detect_encoding(path: Path) -> str:
     """Return 'utf-8', 'utf-16' or 'latin-1' for a text file, reading it in chunks."""
     with _xml.open_maybe_gzip(path) as handle:
@@ -96,7 +106,7 @@ def read_csv(
     total = n_ok + len(rejects)
     if not rejects:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {ident(table)} AS "
+            f"CREATE OR REPLACE TEMP VIEW {ident(table)} AS "
             f"SELECT *, rowid + 1 AS {ROW} FROM {ident(table + '_0')}"
         )
     else:
@@ -112,6 +122,7 @@ def read_csv(
             f"JOIN __row_numbers n USING (__rid) ORDER BY n.{ROW}"
         )
         con.execute(f"ALTER TABLE {ident(table)} DROP COLUMN __rid")
+        con.execute(f"DROP TABLE {ident(table + '_0')}")
         con.unregister("__row_numbers")
         malformed = pa.table(
             {
@@ -123,7 +134,6 @@ def read_csv(
         con.register("__malformed_in", malformed)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {MALFORMED} AS SELECT * FROM __malformed_in")
         con.unregister("__malformed_in")
-    con.execute(f"DROP TABLE {ident(table + '_0')}")
     source = RawSource(path=path, format="csv", rows_read=total, table=table)
     if rejects:
         source.malformed = MALFORMED

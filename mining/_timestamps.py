@@ -76,6 +76,20 @@ def _epoch(expr: str, max_abs: float) -> tuple[str, str]:
     return sql, f"epoch {unit}"
 
 
+def _all_numbers(con: duckdb.DuckDBPyConnection, table: str, text: str) -> bool:
+    """Whether every non-empty value is a number (epoch): checked on a sample, then on all rows."""
+    is_number = f"regexp_matches({text}, {literal(_NUMBER)})"
+    for source in (f"(SELECT * FROM {ident(table)} LIMIT 1000)", ident(table)):
+        n_values, n_numbers = fetch_one(
+            con,
+            f"SELECT count(*) FILTER (WHERE {text} <> ''), "
+            f"count(*) FILTER (WHERE {text} <> '' AND {is_number}) FROM {source}",
+        )
+        if not n_values or n_numbers < n_values:
+            return False
+    return True
+
+
 def timestamp_sql(
     con: duckdb.DuckDBPyConnection, table: str, column: str, options: TimestampOptions
 ) -> tuple[str, str]:
@@ -103,15 +117,9 @@ def timestamp_sql(
         if "%z" not in options.format and "%Z" not in options.format:
             parsed = f"CAST({parsed} AS TIMESTAMPTZ)"
         return parsed, f"format {options.format!r}"
-    n_values, n_numbers, max_abs = fetch_one(
-        con,
-        f"SELECT count(*) FILTER (WHERE {text} <> ''), "
-        f"count(*) FILTER (WHERE regexp_matches({text}, {literal(_NUMBER)})), "
-        f"max(abs(TRY_CAST({text} AS DOUBLE))) FILTER "
-        f"(WHERE regexp_matches({text}, {literal(_NUMBER)})) FROM {ident(table)}",
-    )
-    if n_values and n_numbers == n_values:
-        return _epoch(text, float(max_abs or 0))
+    if _all_numbers(con, table, text):
+        max_abs = fetch_one(con, f"SELECT max(abs(TRY_CAST({text} AS DOUBLE))) FROM {ident(table)}")
+        return _epoch(text, float(max_abs[0] or 0))
     iso = f"TRY_CAST({text} AS TIMESTAMPTZ)"
     if options.dayfirst:
         formats = "[" + ", ".join(literal(f) for f in DAYFIRST_FORMATS) + "]"

@@ -1,8 +1,9 @@
 """Validation with quarantine: raw table -> canonical ``events`` + ``quarantine`` tables.
 
 A row that cannot be used is kept aside with its source row number and a reason, never dropped:
-``accepted + quarantined == rows read`` always holds. Accepted events are sorted by case, timestamp
-and source order (``event_idx``) so no result depends on the order of the input file.
+``accepted + quarantined == rows read`` always holds. Every scan and ``EventLog.to_pandas`` order
+events by case, timestamp and source order (``event_idx``), so no result depends on the order of
+the input file; the table itself is stored as it came (sorting it would cost a full pass).
 """
 
 from __future__ import annotations
@@ -88,8 +89,8 @@ def build_tables(
 
     ts_sql, how = timestamp_sql(con, raw.table, chosen.timestamp, timestamps)
     select = [
-        f"{ROW} AS source_row",
-        f"{ident(EXCLUDE) if has_exclude else 'CAST(NULL AS VARCHAR)'} AS __exclude",
+        f"r.{ROW} AS source_row",
+        f"{'r.' + ident(EXCLUDE) if has_exclude else 'CAST(NULL AS VARCHAR)'} AS __exclude",
         f"{_text(chosen.case_id)} AS case_id",
         f"{_text(chosen.activity)} AS activity",
         f"{ts_sql} AS timestamp",
@@ -106,28 +107,34 @@ def build_tables(
             f"{_text(chosen.start_timestamp)} AS __st_text",
         ]
         canonical_out.append("start_timestamp")
-    select += [f"{ident(src)} AS {ident(out)}" for src, out in attributes]
+    select += [f"r.{ident(src)} AS {ident(out)}" for src, out in attributes]
+    joins = ""
+    if duplicates == "quarantine":
+        _find_duplicates(con, raw.table, names)
+        joins = f" LEFT JOIN __dups d ON d.{ROW} = r.{ROW}"
+        select.append("d.__first_row")
+    elif duplicates == "keep":
+        select.append("CAST(NULL AS BIGINT) AS __first_row")
+    else:
+        raise EventLogError(f"duplicates must be 'quarantine' or 'keep', not {duplicates!r}")
 
     con.execute(f"SET TimeZone = {literal(timestamps.timezone)}")
     try:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE __parsed AS SELECT {', '.join(select)} "
-            f"FROM {ident(raw.table)}"
+            f"CREATE OR REPLACE TEMP TABLE __checked AS SELECT *, {_reason_sql(chosen)} AS reason "
+            f"FROM (SELECT {', '.join(select)} FROM {ident(raw.table)} r{joins})"
         )
         _check_any_timestamp(con, raw, chosen.timestamp, how)
-        _check_rows(con, chosen, canonical_out, attributes, duplicates)
         con.execute(
             f"CREATE OR REPLACE TABLE {EVENTS} AS SELECT "
             f"{', '.join(ident(c) for c in canonical_out)}, source_row AS event_idx"
             + "".join(f", {ident(out)}" for _, out in attributes)
-            + " FROM __checked WHERE reason IS NULL ORDER BY case_id, timestamp, event_idx"
+            + " FROM __checked WHERE reason IS NULL"
         )
-        _type_attributes(con, [out for _, out in attributes], notes)
+        _type_attributes(con, [out for _, out in attributes])
     finally:
         con.execute("SET TimeZone = 'UTC'")
     _build_quarantine(con, raw, chosen, names, how)
-    con.execute("DROP TABLE IF EXISTS __parsed")
-    con.execute("DROP TABLE IF EXISTS __checked")
     return BuildResult(mapping=chosen, timestamp_parsing=how, notes=notes)
 
 
@@ -138,7 +145,7 @@ def _check_any_timestamp(
         con,
         "SELECT count(__ts_text), count(timestamp), "
         "any_value(__ts_text) FILTER (WHERE timestamp IS NULL AND __ts_text IS NOT NULL) "
-        "FROM __parsed",
+        "FROM __checked",
     )
     if n_text and not n_ok:
         hint = (
@@ -151,13 +158,26 @@ def _check_any_timestamp(
         )
 
 
-def _check_rows(
-    con: duckdb.DuckDBPyConnection,
-    chosen: ColumnMapping,
-    canonical_out: list[str],
-    attributes: list[tuple[str, str]],
-    duplicates: Duplicates,
-) -> None:
+def _find_duplicates(con: duckdb.DuckDBPyConnection, table: str, names: list[str]) -> None:
+    """``__dups``: rows identical in every source column to an earlier row, with that row.
+
+    Rows are first grouped by a hash of their values (cheap), and only rows whose hash repeats are
+    compared column by column.
+    """
+    columns = ", ".join(f"r.{ident(n)}" for n in names)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE __dups AS "
+        f"WITH hashed AS (SELECT r.{ROW}, hash({columns}) AS h FROM {ident(table)} r), "
+        "repeated AS (SELECT h FROM hashed GROUP BY h HAVING count(*) > 1), "
+        f"candidates AS (SELECT r.* FROM {ident(table)} r "
+        f"SEMI JOIN (SELECT {ROW} FROM hashed SEMI JOIN repeated USING (h)) c USING ({ROW})) "
+        f"SELECT * FROM (SELECT r.{ROW}, first_value(r.{ROW}) OVER "
+        f"(PARTITION BY {columns} ORDER BY r.{ROW}) AS __first_row FROM candidates r) "
+        f"WHERE __first_row <> {ROW}"
+    )
+
+
+def _reason_sql(chosen: ColumnMapping) -> str:
     cases = [
         "WHEN __exclude IS NOT NULL THEN __exclude",
         "WHEN case_id IS NULL THEN 'missing_case_id'",
@@ -169,60 +189,64 @@ def _check_rows(
         cases.append(
             "WHEN __st_text IS NOT NULL AND start_timestamp IS NULL THEN 'bad_start_timestamp'"
         )
-    extra = ""
-    if duplicates == "quarantine":
-        key = ", ".join(ident(c) for c in canonical_out + [out for _, out in attributes])
-        extra = (
-            f", first_value(source_row) OVER (PARTITION BY {key} ORDER BY source_row) "
-            "AS __first_row"
-        )
-        cases.append("WHEN __first_row <> source_row THEN 'duplicate_event'")
-    elif duplicates != "keep":
-        raise EventLogError(f"duplicates must be 'quarantine' or 'keep', not {duplicates!r}")
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE __checked AS SELECT *, "
-        f"CASE {' '.join(cases)} END AS reason FROM (SELECT *{extra} FROM __parsed)"
-    )
+    cases.append("WHEN __first_row IS NOT NULL THEN 'duplicate_event'")
+    return f"CASE {' '.join(cases)} END"
 
 
-def _type_attributes(con: duckdb.DuckDBPyConnection, columns: list[str], notes: list[str]) -> None:
-    """Give text attributes a numeric, boolean or timestamp type when every value fits it."""
+# Text that fits a type entirely: {} is the column. Leading zeros (zip codes, ids) stay text.
+_FITS = {
+    "BIGINT": r"regexp_full_match({}, '\s*[-+]?(0|[1-9][0-9]{{0,17}})\s*')",
+    "DOUBLE": (
+        r"regexp_full_match({}, "
+        r"'\s*[-+]?((0|[1-9][0-9]*)(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?\s*')"
+    ),
+    "BOOLEAN": "lower(trim({})) IN ('true', 'false')",
+    "TIMESTAMPTZ": (
+        r"regexp_matches({}, '^\s*[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}')"
+        " AND TRY_CAST({} AS TIMESTAMPTZ) IS NOT NULL"
+    ),
+}
+_SAMPLE = 2000
+
+
+def _type_attributes(con: duckdb.DuckDBPyConnection, columns: list[str]) -> None:
+    """Give text attributes a numeric, boolean or timestamp type when every value fits it.
+
+    A type is guessed on the first rows and then checked on all of them, so text columns cost
+    almost nothing.
+    """
     text_columns = [
         name for name, dtype in _columns(con, EVENTS) if name in columns and dtype == "VARCHAR"
     ]
     if not text_columns:
         return
-    probes = []
-    for c in text_columns:
-        col = ident(c)
-        probes += [
-            f"count({col})",
-            f"count(*) FILTER (WHERE regexp_matches({col}, '^\\s*[-+]?0[0-9]'))",
-            f"count(TRY_CAST({col} AS BIGINT))",
-            f"count(TRY_CAST({col} AS DOUBLE))",
-            f"count(TRY_CAST({col} AS BOOLEAN))",
-            f"count(*) FILTER (WHERE regexp_matches({col}, '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}'))",
-            f"count(TRY_CAST({col} AS TIMESTAMPTZ))",
-        ]
-    counts = fetch_one(con, f"SELECT {', '.join(probes)} FROM {EVENTS}")
+    probes = [
+        f"count(*) FILTER (WHERE {ident(c)} IS NOT NULL AND NOT ({fit.format(ident(c), ident(c))}))"
+        for c in text_columns
+        for fit in _FITS.values()
+    ]
+    sample = f"(SELECT * FROM {EVENTS} LIMIT {_SAMPLE})"
+    misses = fetch_one(con, f"SELECT {', '.join(probes)} FROM {sample}")
+    types = list(_FITS)
+    candidates = {}
     for i, c in enumerate(text_columns):
-        n, leading_zero, n_int, n_float, n_bool, n_date_like, n_ts = counts[i * 7 : i * 7 + 7]
-        if not n:
-            continue
-        if n_int == n and not leading_zero:
-            target = "BIGINT"
-        elif n_float == n and not leading_zero:
-            target = "DOUBLE"
-        elif n_bool == n:
-            target = "BOOLEAN"
-        elif n_ts == n and n_date_like == n:
-            target = "TIMESTAMPTZ"
-        else:
-            continue
-        con.execute(
-            f"ALTER TABLE {EVENTS} ALTER COLUMN {ident(c)} SET DATA TYPE {target} "
-            f"USING TRY_CAST({ident(c)} AS {target})"
-        )
+        fits = [t for j, t in enumerate(types) if misses[i * len(types) + j] == 0]
+        if fits:
+            candidates[c] = fits[0]
+    if not candidates:
+        return
+    checks = [
+        f"count(*) FILTER (WHERE {ident(c)} IS NOT NULL AND NOT "
+        f"({_FITS[t].format(ident(c), ident(c))})) = 0 AND count({ident(c)}) > 0"
+        for c, t in candidates.items()
+    ]
+    confirmed = fetch_one(con, f"SELECT {', '.join(checks)} FROM {EVENTS}")
+    for (c, target), ok in zip(candidates.items(), confirmed, strict=True):
+        if ok:
+            con.execute(
+                f"ALTER TABLE {EVENTS} ALTER COLUMN {ident(c)} SET DATA TYPE {target} "
+                f"USING CAST(trim({ident(c)}) AS {target})"
+            )
 
 
 def _build_quarantine(

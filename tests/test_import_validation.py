@@ -220,3 +220,18 @@ def test_header_only_file_gives_an_empty_log(write_csv):
     assert (log.n_events, log.n_quarantined) == (0, 0)
     assert len(mining.get_variants(log)) == 0
     assert mining.discover_dfg(log).edges.empty
+
+
+def test_attribute_types_are_inferred_without_losing_information(write_csv):
+    text = (
+        "case,activity,timestamp,amount,units,zip,code,flag,due\n"
+        "A,x,2024-01-01,19525.11,3,02134,e3,true,2024-02-01T00:00:00+01:00\n"
+        "A,y,2024-01-02,7,12,10001,e4,false,2024-02-03T00:00:00+01:00\n"
+    )
+    frame = mining.read_log(write_csv(text)).to_pandas()
+    assert frame["amount"].tolist() == [19525.11, 7.0]  # decimals are never rounded
+    assert frame["units"].dtype == "int64"
+    assert frame["zip"].tolist() == ["02134", "10001"]  # leading zeros stay text
+    assert frame["code"].tolist() == ["e3", "e4"]
+    assert frame["flag"].tolist() == [True, False]
+    assert frame["due"].iloc[0] == pd.Timestamp("2024-01-31T23:00:00Z")

@@ -15,30 +15,27 @@ _GAP = "(epoch_us(next_timestamp) - epoch_us(timestamp)) / 1e6"
 
 
 def directly_follows(events: str) -> str:
-    """Edges (kind='edge') with frequency, cases and gap statistics in seconds, plus start
-    (kind='start') and end (kind='end') activities with their case counts, in one pass."""
+    """One sorted pass giving the whole DFG.
+
+    Rows with a ``target`` are edges with their frequency and gap statistics in seconds; rows
+    with ``target`` NULL count the cases that end with ``source``; ``starts`` counts, on every
+    row, the cases whose first event is ``source`` (sum it per ``source`` for start activities).
+    """
     return f"""
-WITH ordered AS MATERIALIZED (
-    SELECT case_id, activity, timestamp,
+SELECT activity AS source, next_activity AS target, count(*) AS frequency,
+       count(*) FILTER (WHERE is_first) AS starts,
+       avg({_GAP}) AS mean_seconds,
+       quantile_cont({_GAP}, [0.5, 0.9]) AS quantiles,
+       min({_GAP}) AS min_seconds, max({_GAP}) AS max_seconds
+FROM (
+    SELECT activity, timestamp,
            lead(activity) OVER w AS next_activity,
            lead(timestamp) OVER w AS next_timestamp,
            lag(activity) OVER w IS NULL AS is_first
     FROM {events}
     WINDOW w AS ({CASE_ORDER})
 )
-SELECT 'edge' AS kind, activity AS source, next_activity AS target,
-       count(*) AS frequency, count(DISTINCT case_id) AS cases,
-       avg({_GAP}) AS mean_seconds, median({_GAP}) AS median_seconds,
-       quantile_cont({_GAP}, 0.9) AS p90_seconds,
-       min({_GAP}) AS min_seconds, max({_GAP}) AS max_seconds
-FROM ordered WHERE next_activity IS NOT NULL
 GROUP BY activity, next_activity
-UNION ALL
-SELECT 'start', activity, NULL, count(*), count(*), NULL, NULL, NULL, NULL, NULL
-FROM ordered WHERE is_first GROUP BY activity
-UNION ALL
-SELECT 'end', activity, NULL, count(*), count(*), NULL, NULL, NULL, NULL, NULL
-FROM ordered WHERE next_activity IS NULL GROUP BY activity
 """
 
 

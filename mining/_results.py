@@ -8,6 +8,18 @@ from typing import Any
 import pandas as pd
 
 
+EDGE_COLUMNS = [
+    "source",
+    "target",
+    "frequency",
+    "mean_seconds",
+    "median_seconds",
+    "p90_seconds",
+    "min_seconds",
+    "max_seconds",
+]
+
+
 @dataclass(frozen=True)
 class DFG:
     """Directly-follows graph with frequency and gap statistics (seconds) on every edge."""
@@ -31,11 +43,9 @@ class DFG:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: edges with frequency and times, start and end activities."""
-        columns = ["source", "target", "frequency", "cases", "mean_seconds", "median_seconds"]
-        columns += ["p90_seconds", "min_seconds", "max_seconds"]
         edges = [
             {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-            for row in self.edges[columns].to_dict("records")
+            for row in self.edges[EDGE_COLUMNS].to_dict("records")
         ]
         return {
             "edges": edges,

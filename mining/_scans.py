@@ -6,7 +6,7 @@ import pandas as pd
 
 from mining import _queries
 from mining._eventlog import EventLog
-from mining._results import DFG, Variants
+from mining._results import DFG, EDGE_COLUMNS, Variants
 
 
 def discover_dfg(log: EventLog) -> DFG:
@@ -16,20 +16,28 @@ def discover_dfg(log: EventLog) -> DFG:
         >>> dfg = discover_dfg(log)                       # doctest: +SKIP
         >>> dfg.edges.sort_values("frequency").tail(3)    # doctest: +SKIP
     """
-    frame = log.connection.execute(_queries.directly_follows(log.events_ref)).df()
-    edges = frame[frame["kind"] == "edge"].drop(columns="kind")
-    edges = edges.sort_values(["frequency", "source", "target"], ascending=[False, True, True])
-    edges = edges.reset_index(drop=True)
-    edges["frequency"] = edges["frequency"].astype("int64")
-    edges["cases"] = edges["cases"].astype("int64")
+    rows = log.connection.execute(_queries.directly_follows(log.events_ref)).fetchall()
+    starts: dict[str, int] = {}
+    ends: dict[str, int] = {}
+    edges = []
+    for source, target, frequency, n_starts, mean, quantiles, low, high in rows:
+        if n_starts:
+            starts[source] = starts.get(source, 0) + n_starts
+        if target is None:
+            ends[source] = frequency
+        else:
+            edges.append((source, target, frequency, mean, *quantiles, low, high))
+    frame = pd.DataFrame(edges, columns=EDGE_COLUMNS).astype({"frequency": "int64"})
+    frame = frame.sort_values(["frequency", "source", "target"], ascending=[False, True, True])
+    return DFG(
+        edges=frame.reset_index(drop=True),
+        start_activities=_by_count(starts),
+        end_activities=_by_count(ends),
+    )
 
-    def counts(kind: str) -> dict[str, int]:
-        part = frame[frame["kind"] == kind].sort_values(
-            ["frequency", "source"], ascending=[False, True]
-        )
-        return {str(a): int(n) for a, n in zip(part["source"], part["frequency"], strict=True)}
 
-    return DFG(edges=edges, start_activities=counts("start"), end_activities=counts("end"))
+def _by_count(counts: dict[str, int]) -> dict[str, int]:
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def get_variants(log: EventLog) -> Variants:

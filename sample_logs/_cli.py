@@ -67,7 +67,7 @@ def demo_command(store: StoreOption = None) -> None:
             console.print(table)
             slow = dfg.edges.sort_values("median_seconds", ascending=False).head(5)
             table = Table(title=f"{name}: slowest hand-offs (median wait between steps)")
-            for column in ("from", "to", "cases", "median hours", "p90 hours"):
+            for column in ("from", "to", "times", "median hours", "p90 hours"):
                 table.add_column(column)
             for row in slow.itertuples():
                 table.add_row(

@@ -404,11 +404,47 @@ def generate_crm_log(n_events: int, *, seed: int = 7, start: str = "2025-01-06")
     return generate_crm_table(n_events, seed=seed, start=start).to_pandas()
 
 
+def _iso_utc(ts_us: np.ndarray) -> pa.Array:
+    """Format epoch microseconds as ``YYYY-MM-DDTHH:MM:SS.ffffff+00:00`` strings, fast.
+
+    Arrow's ``strftime`` / cast to string manage about 1M values a second; building the
+    fixed-width text as a byte matrix with numpy is an order of magnitude faster.
+    """
+    n = ts_us.shape[0]
+    width = 32
+    secs, micro = np.divmod(ts_us, 1_000_000)
+    day, tod = np.divmod(secs, _DAY_S)
+    out = np.empty((n, width), dtype=np.uint8)
+    if n:
+        d0 = int(day.min())
+        days = np.arange(d0, int(day.max()) + 1).astype("M8[D]")
+        lut = np.frombuffer(
+            "".join(str(d) for d in days.astype(str)).encode("ascii"), dtype=np.uint8
+        ).reshape(-1, 10)
+        out[:, 0:10] = lut[day - d0]
+    out[:, 10] = ord("T")
+    out[:, 13] = out[:, 16] = ord(":")
+    out[:, 19] = ord(".")
+    out[:, 26:32] = np.frombuffer(b"+00:00", dtype=np.uint8)
+    hh, rest = np.divmod(tod, 3600)
+    mm, ss = np.divmod(rest, 60)
+    for col, value in ((11, hh), (14, mm), (17, ss)):
+        out[:, col] = 48 + value // 10
+        out[:, col + 1] = 48 + value % 10
+    for col in range(25, 19, -1):
+        micro, digit = np.divmod(micro, 10)
+        out[:, col] = 48 + digit
+    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int64)
+    return pa.LargeStringArray.from_buffers(
+        n, pa.py_buffer(offsets), pa.py_buffer(out.reshape(-1))
+    )
+
+
 def _csv_ready(table: pa.Table) -> pa.Table:
     """Replace the timestamp column by ISO 8601 text with an explicit UTC offset."""
     i = table.schema.get_field_index("timestamp")
-    text = pc.strftime(table.column(i), format="%Y-%m-%dT%H:%M:%S+00:00", locale="C")
-    return table.set_column(i, "timestamp", text)
+    micros = table.column(i).cast(pa.int64()).to_numpy()
+    return table.set_column(i, "timestamp", _iso_utc(micros))
 
 
 def write_crm_log(
@@ -430,8 +466,13 @@ def write_crm_log(
     path = Path(path)
     table = generate_crm_table(n_events, seed=seed, start=start)
     if format == "csv":
-        options = pacsv.WriteOptions(quoting_style="none", batch_size=65_536)
-        pacsv.write_csv(_csv_ready(table), path, write_options=options)
+        # Values never hold commas, quotes or newlines: write them (and the header) bare.
+        options = pacsv.WriteOptions(
+            include_header=False, quoting_style="none", batch_size=65_536
+        )
+        with pa.OSFile(str(path), "wb") as sink:
+            sink.write((",".join(table.column_names) + "\n").encode())
+            pacsv.write_csv(_csv_ready(table), sink, write_options=options)
     elif format == "parquet":
         pq.write_table(table, path)
     else:

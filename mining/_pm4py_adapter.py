@@ -39,7 +39,8 @@ def _pm4py() -> ModuleType:
 def to_pm4py_dataframe(log: EventLog) -> pd.DataFrame:
     """The log's events under pm4py's column names, ready for pm4py's dataframe functions."""
     frame = log.to_pandas().rename(columns=PM4PY_NAMES)
-    return frame
+    categorical = frame.select_dtypes("category").columns
+    return frame.astype({c: "str" for c in categorical})
 
 
 def _ocel_kind(path: Path) -> str:

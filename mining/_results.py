@@ -7,7 +7,6 @@ from typing import Any
 
 import pandas as pd
 
-
 EDGE_COLUMNS = [
     "source",
     "target",

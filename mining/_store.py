@@ -58,6 +58,16 @@ class LogInfo:
     imported_at: datetime
 
 
+def _same_types(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """Select list restoring ENUM columns, which arrive through Arrow as plain text."""
+    columns = []
+    for name, dtype, *_ in con.execute(f"DESCRIBE {table}").fetchall():
+        column = ident(name)
+        enum = dtype.startswith("ENUM(")
+        columns.append(f"CAST({column} AS {dtype}) AS {column}" if enum else column)
+    return ", ".join(columns)
+
+
 class EventStore:
     """A DuckDB file holding imported logs.
 
@@ -112,11 +122,13 @@ class EventStore:
                 if same:
                     con.execute(f"CREATE OR REPLACE TABLE {ident(table)} AS SELECT * FROM {ref}")
                     continue
+                columns = _same_types(log.connection, ref)
                 reader = log.connection.sql(f"SELECT * FROM {ref}").to_arrow_reader(_BATCH)
                 con.register("__incoming", reader)
                 try:
                     con.execute(
-                        f"CREATE OR REPLACE TABLE {ident(table)} AS SELECT * FROM __incoming"
+                        f"CREATE OR REPLACE TABLE {ident(table)} AS "
+                        f"SELECT {columns} FROM __incoming"
                     )
                 finally:
                     con.unregister("__incoming")

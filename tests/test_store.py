@@ -24,6 +24,8 @@ def test_save_load_roundtrip(store_path, write_csv):
         assert again.mapping == log.mapping
         assert again.meta.timezone == "Europe/Madrid"
         assert again.quarantine_reasons() == {"missing_case_id": 1}
+        types = dict(again.sql("DESCRIBE {events}")[["column_name", "column_type"]].values)
+        assert types["activity"] == "ENUM('x', 'y')"  # stays compact and fast to scan
         [info] = store.logs()
         assert (info.name, info.events, info.cases, info.quarantined, info.rows_read) == (
             "deals",

@@ -137,20 +137,28 @@ def read_log(
         )
     report: Callable[[str, float | None], None] = progress or (lambda stage, fraction: None)
     con = _new_connection()
-    report(f"reading {fmt}", None)
-    if fmt == "csv":
-        raw = _sources.read_csv(con, path, delimiter=delimiter, encoding=encoding)
-    elif fmt == "parquet":
-        raw = _sources.read_parquet(con, path)
-    elif fmt == "xes":
-        raw = _sources.read_xes(con, path, progress)
-    elif fmt == "ocel":
-        raw = _read_ocel(con, path, object_type)
-    else:
-        raw = _crm.read(fmt, con, path, delimiter=delimiter, encoding=encoding)
-    report("validating", None)
     options = TimestampOptions(timezone=timezone, dayfirst=dayfirst, format=timestamp_format)
-    built = build_tables(con, raw, mapping=mapping, timestamps=options, duplicates=duplicates)
+    try:
+        report(f"reading {fmt}", None)
+        if fmt == "csv":
+            raw = _sources.read_csv(con, path, delimiter=delimiter, encoding=encoding)
+        elif fmt == "parquet":
+            raw = _sources.read_parquet(con, path)
+        elif fmt == "xes":
+            raw = _sources.read_xes(con, path, progress)
+        elif fmt == "ocel":
+            raw = _read_ocel(con, path, object_type)
+        else:
+            raw = _crm.read(fmt, con, path, delimiter=delimiter, encoding=encoding)
+        report("validating", None)
+        built = build_tables(con, raw, mapping=mapping, timestamps=options, duplicates=duplicates)
+    except duckdb.OutOfMemoryException as exc:
+        con.close()
+        limit = os.environ.get("MEJORA_MEMORY_LIMIT", "DuckDB's default")
+        raise EventLogError(
+            f"{path}: not enough memory to import it (limit: {limit}); nothing was imported. "
+            f"Raise MEJORA_MEMORY_LIMIT or free memory. ({str(exc).splitlines()[0]})"
+        ) from exc
     _sources.drop_staging(con)
     meta = LogMetadata(
         name=name or _default_name(path),

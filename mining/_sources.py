@@ -95,6 +95,8 @@ def read_csv(
             f"CREATE OR REPLACE TEMP TABLE {ident(table + '_0')} AS "
             f"SELECT * FROM read_csv({literal(str(path))}, {', '.join(options)})"
         )
+    except duckdb.OutOfMemoryException:
+        raise  # not a format problem: read_log reports it as such
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0]
         raise EventLogError(f"{path}: cannot be read as CSV ({encoding}): {first}") from exc

@@ -89,12 +89,29 @@ def test_small_xes_with_namespace_and_nested_attributes(tmp_path):
     assert "x" not in frame.columns  # children of a list attribute are not events' attributes
 
 
-@pytest.mark.scale
-def test_csv_larger_than_the_memory_limit_streams(tmp_path, monkeypatch):
-    """With DuckDB capped at 64 MB, a ~150 MB CSV still imports (DuckDB spills to disk)."""
+@pytest.fixture(scope="module")
+def big_csv(tmp_path_factory):
+    """A 2M-event CRM log, about 160 MB of CSV."""
     from sample_logs._generate import write_crm_log
 
-    path = write_crm_log(tmp_path / "big.csv", 2_000_000, seed=3)
-    monkeypatch.setenv("MEJORA_MEMORY_LIMIT", "64MB")
-    log = mining.read_log(path)
+    return write_crm_log(tmp_path_factory.mktemp("big") / "big.csv", 2_000_000, seed=3)
+
+
+@pytest.mark.scale
+def test_csv_larger_than_the_memory_limit_streams(big_csv, monkeypatch):
+    """Capped at 128 MB, below the ~160 MB the events take, DuckDB spills to disk and finishes."""
+    monkeypatch.setenv("MEJORA_MEMORY_LIMIT", "128MB")
+    log = mining.read_log(big_csv)
     assert log.n_events + log.n_quarantined == 2_000_000
+    spilled = log.connection.execute("SELECT count(*) FROM duckdb_temporary_files()").fetchall()
+    assert spilled[0][0] > 0, "expected DuckDB to spill to its temp directory"
+    assert len(mining.get_variants(log)) > 1000
+
+
+@pytest.mark.scale
+def test_too_little_memory_fails_cleanly(big_csv, monkeypatch):
+    monkeypatch.setenv("MEJORA_MEMORY_LIMIT", "32MB")
+    with pytest.raises(
+        EventLogError, match=r"big\.csv: not enough memory to import it \(limit: 32MB\)"
+    ):
+        mining.read_log(big_csv)

@@ -10,8 +10,10 @@ from collections.abc import Sequence
 
 import typer
 
+import automation._cli
 import mining._cli
 import sample_logs._cli
+from automation.exceptions import WorkflowError
 from mejora import __version__
 from mining.exceptions import EventLogError, LogNotFoundError, StoreError
 
@@ -24,6 +26,7 @@ app = typer.Typer(
 )
 mining._cli.register(app)
 sample_logs._cli.register(app)
+automation._cli.register(app)
 
 
 def _version(value: bool) -> None:
@@ -52,6 +55,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         command.main(args=args, prog_name="mejora", standalone_mode=True)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except WorkflowError as exc:
+        if debug:
+            raise
+        for problem in exc.problems:
+            typer.echo(f"mejora: error: {problem}", err=True)
+        return 2
     except (EventLogError, LogNotFoundError, ValueError, FileNotFoundError) as exc:
         if debug:
             raise

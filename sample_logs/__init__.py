@@ -11,6 +11,7 @@ from pathlib import Path
 from mining import EventLog, read_log
 
 DATA = Path(__file__).parent / "data"
+WORKFLOWS = Path(__file__).parent / "workflows"
 
 # name -> (file, events, seed): the generator recreates each file byte for byte from its seed.
 SAMPLES: dict[str, tuple[str, int, int]] = {
@@ -35,9 +36,30 @@ def load_sample(name: str) -> EventLog:
     return read_log(sample_path(name), name=name)
 
 
+def workflow_names() -> list[str]:
+    """Names of the bundled designed workflows (welcome_nurture, reengagement, sales_pipeline)."""
+    return sorted(p.stem for p in WORKFLOWS.glob("*.yaml"))
+
+
+def workflow_path(name: str) -> Path:
+    """Path of a bundled designed-workflow file (YAML)."""
+    path = WORKFLOWS / f"{name}.yaml"
+    if not path.exists():
+        raise ValueError(f"no workflow named {name!r}; workflows: {', '.join(workflow_names())}")
+    return path
+
+
 def load_crm_pipeline() -> EventLog:
     """A seeded lead-to-deal CRM log (leads, nurture emails, qualification, demo, proposal)."""
     return load_sample("crm_pipeline")
 
 
-__all__ = ["SAMPLES", "load_crm_pipeline", "load_sample", "sample_names", "sample_path"]
+__all__ = [
+    "SAMPLES",
+    "load_crm_pipeline",
+    "load_sample",
+    "sample_names",
+    "sample_path",
+    "workflow_names",
+    "workflow_path",
+]

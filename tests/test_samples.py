@@ -25,3 +25,8 @@ def test_crm_pipeline_imports_cleanly():
     assert summary.events + summary.quarantined == 20_000
     assert summary.mapping["resource"] == "resource"
     assert {"region", "lead_source", "amount"} <= set(log.attribute_columns)
+
+
+def test_workflow_paths():
+    assert sample_logs.workflow_names() == ["reengagement", "sales_pipeline", "welcome_nurture"]
+    assert sample_logs.workflow_path("reengagement").read_text().startswith("# Re-engagement")

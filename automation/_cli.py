@@ -1,0 +1,67 @@
+"""Automation sub-commands of ``mejora``: ``workflow validate | lint | show | schema``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from automation._lint import lint_workflow
+from automation._outline import outline
+from automation._schema import SCHEMA_PATH
+from automation._workflow import read_workflow
+
+console = Console()
+workflow_app = typer.Typer(help="Designed workflows: validate, lint, show.", no_args_is_help=True)
+FileArgument = Annotated[Path, typer.Argument(help="Workflow file (YAML or JSON).")]
+
+
+@workflow_app.command("validate")
+def validate_command(file: FileArgument) -> None:
+    """Check a workflow file against the format; every problem names the file and the node."""
+    workflow = read_workflow(file)
+    typer.echo(
+        f"{file}: valid workflow {workflow.id!r} version {workflow.version} "
+        f"({len(workflow.nodes)} nodes, {len(workflow.edges)} edges)"
+    )
+
+
+@workflow_app.command("lint")
+def lint_command(
+    file: FileArgument,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    """Design smells: unreachable steps, dead ends, branching on opens, no goal..."""
+    workflow = read_workflow(file)
+    findings = lint_workflow(workflow)
+    if as_json:
+        typer.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False))
+        return
+    if not findings:
+        console.print(f"{file}: no design smells found")
+    for finding in findings:
+        where = escape(f" [{finding.node}]") if finding.node else ""
+        console.print(
+            f"[yellow]{finding.rule}[/]{where}: {escape(finding.message)}", highlight=False
+        )
+
+
+@workflow_app.command("show")
+def show_command(file: FileArgument) -> None:
+    """A readable outline: entry, goals, and every step with where it leads."""
+    typer.echo(outline(read_workflow(file)))
+
+
+@workflow_app.command("schema")
+def schema_command() -> None:
+    """Print the published JSON Schema of the workflow format."""
+    typer.echo(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the automation sub-commands to the ``mejora`` command."""
+    app.add_typer(workflow_app, name="workflow")

@@ -9,6 +9,7 @@ Public API::
 
 from automation._lint import Finding, lint_workflow
 from automation._outline import outline
+from automation._petri import workflow_to_petri_net
 from automation._schema import SCHEMA_PATH, workflow_schema
 from automation._workflow import (
     Edge,
@@ -43,4 +44,5 @@ __all__ = [
     "parse_workflow",
     "read_workflow",
     "workflow_schema",
+    "workflow_to_petri_net",
 ]

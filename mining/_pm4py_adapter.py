@@ -82,3 +82,46 @@ def ocel_object_types(ocel: Any) -> list[str]:
 def flatten_ocel(ocel: Any, object_type: str) -> pd.DataFrame:
     """pm4py's flattening on one object type: one case per object of that type."""
     return _pm4py().ocel_flattening(ocel, object_type)
+
+
+def build_petri_net(
+    name: str,
+    places: list[str],
+    transitions: list[tuple[str, str | None]],
+    arcs: list[tuple[str, str]],
+    initial: dict[str, int],
+    final: dict[str, int],
+) -> tuple[Any, Any, Any]:
+    """A pm4py accepting Petri net from plain data: places, (name, label or None for silent)
+    transitions, arcs between them by name, and the initial and final markings."""
+    _pm4py()  # imported once, quietly
+    from pm4py.objects.petri_net.obj import Marking, PetriNet
+    from pm4py.objects.petri_net.utils import petri_utils
+
+    net = PetriNet(name)
+    nodes: dict[str, Any] = {}
+    for place in places:
+        nodes[place] = PetriNet.Place(place)
+        net.places.add(nodes[place])
+    for transition, label in transitions:
+        nodes[transition] = PetriNet.Transition(transition, label)
+        net.transitions.add(nodes[transition])
+    for source, target in arcs:
+        petri_utils.add_arc_from_to(nodes[source], nodes[target], net)
+    im = Marking({nodes[p]: n for p, n in initial.items()})
+    fm = Marking({nodes[p]: n for p, n in final.items()})
+    return net, im, fm
+
+
+def token_replay_fitness(traces: pd.DataFrame, net: Any, im: Any, fm: Any) -> dict[str, float]:
+    """pm4py's token-based replay fitness of a pm4py-named event frame on a Petri net."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return dict(_pm4py().fitness_token_based_replay(traces, net, im, fm))
+
+
+def alignment_fitness(traces: pd.DataFrame, net: Any, im: Any, fm: Any) -> dict[str, float]:
+    """pm4py's alignment-based fitness of a pm4py-named event frame on a Petri net."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return dict(_pm4py().fitness_alignments(traces, net, im, fm, multi_processing=False))

@@ -11,3 +11,26 @@ class WorkflowError(ValueError):
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = list(problems)
         super().__init__("\n".join(self.problems))
+
+
+class RevisionConflictError(WorkflowError):
+    """A change was computed on a revision that is no longer the newest."""
+
+    def __init__(self, workflow_id: str, base: int | None, current: object) -> None:
+        self.workflow_id = workflow_id
+        self.base = base
+        self.current = current
+        number = getattr(current, "number", None)
+        if number is None:
+            detail = "it is not in the store yet (save it with no base revision)"
+        else:
+            detail = (
+                f"it is now at revision {number}, saved by {getattr(current, 'author', '?')} at "
+                f"{getattr(current, 'saved_at', '?')}"
+            )
+            message = getattr(current, "message", "")
+            if message:
+                detail += f" ({message})"
+        super().__init__(
+            [f"workflow {workflow_id!r} moved since revision {base}: {detail}; reload and retry"]
+        )

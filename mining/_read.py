@@ -47,7 +47,7 @@ def detect_format(path: Path) -> str:
     if path.is_dir():
         return "parquet"
     fmt = _EXTENSIONS.get(Path(name).suffix)
-    if fmt == "csv" or (fmt is None and Path(name).suffix == ".json"):
+    if fmt == "csv" or (fmt is None and Path(name).suffix in (".json", ".jsonl", ".ndjson")):
         crm = _crm.sniff(path)
         if crm:
             return crm

@@ -62,22 +62,34 @@ def check_timezone(con: duckdb.DuckDBPyConnection, zone: str) -> None:
         )
 
 
-def _epoch(expr: str, max_abs: float) -> tuple[str, str]:
-    if max_abs >= 1e14:
+_MAX_MICROS = 253_402_300_800_000_000  # 10000-01-01: beyond it a number is no timestamp
+_MOSTLY = 0.9
+
+
+def _epoch(expr: str, typical: float) -> tuple[str, str]:
+    """Epoch numbers to UTC instants; the unit follows the typical (median) magnitude, so a
+    stray huge value is quarantined instead of moving every time."""
+    if typical >= 1e14:
         unit, factor = "microseconds", "1"
-    elif max_abs >= 1e11:
+    elif typical >= 1e11:
         unit, factor = "milliseconds", "1000"
     else:
         unit, factor = "seconds", "1000000"
+    micros = f"round(TRY_CAST({expr} AS DOUBLE) * {factor})"
     sql = (
-        f"timezone('UTC', make_timestamp(CAST(round(TRY_CAST({expr} AS DOUBLE) * {factor}) "
-        "AS BIGINT)))"
+        f"CASE WHEN abs({micros}) < {_MAX_MICROS} "
+        f"THEN timezone('UTC', make_timestamp(CAST({micros} AS BIGINT))) END"
     )
     return sql, f"epoch {unit}"
 
 
-def _all_numbers(con: duckdb.DuckDBPyConnection, table: str, text: str) -> bool:
-    """Whether every non-empty value is a number (epoch): checked on a sample, then on all rows."""
+def _typical_magnitude(con: duckdb.DuckDBPyConnection, table: str, number: str) -> float:
+    return float(fetch_one(con, f"SELECT median(abs({number})) FROM {ident(table)}")[0] or 0)
+
+
+def _mostly_numbers(con: duckdb.DuckDBPyConnection, table: str, text: str) -> bool:
+    """Whether at least 90 % of the non-empty values are numbers (epoch), on a sample and then
+    on all rows; the rest will be quarantined as unreadable timestamps."""
     is_number = f"regexp_matches({text}, {literal(_NUMBER)})"
     for source in (f"(SELECT * FROM {ident(table)} LIMIT 1000)", ident(table)):
         n_values, n_numbers = fetch_one(
@@ -85,7 +97,7 @@ def _all_numbers(con: duckdb.DuckDBPyConnection, table: str, text: str) -> bool:
             f"SELECT count(*) FILTER (WHERE {text} <> ''), "
             f"count(*) FILTER (WHERE {text} <> '' AND {is_number}) FROM {source}",
         )
-        if not n_values or n_numbers < n_values:
+        if not n_values or n_numbers < _MOSTLY * n_values:
             return False
     return True
 
@@ -109,17 +121,15 @@ def timestamp_sql(
         how = f"naive timestamps in {options.timezone}"
         return f"CAST(CAST({col} AS TIMESTAMP) AS TIMESTAMPTZ)", how
     if dtype in _NUMERIC or dtype.startswith("DECIMAL"):
-        max_abs = fetch_one(con, f"SELECT max(abs({col})) FROM {ident(table)}")[0] or 0
-        return _epoch(col, float(max_abs))
+        return _epoch(col, _typical_magnitude(con, table, col))
     text = f"trim(CAST({col} AS VARCHAR))"
     if options.format:
         parsed = f"try_strptime({text}, {literal(options.format)})"
         if "%z" not in options.format and "%Z" not in options.format:
             parsed = f"CAST({parsed} AS TIMESTAMPTZ)"
         return parsed, f"format {options.format!r}"
-    if _all_numbers(con, table, text):
-        max_abs = fetch_one(con, f"SELECT max(abs(TRY_CAST({text} AS DOUBLE))) FROM {ident(table)}")
-        return _epoch(text, float(max_abs[0] or 0))
+    if _mostly_numbers(con, table, text):
+        return _epoch(text, _typical_magnitude(con, table, f"TRY_CAST({text} AS DOUBLE)"))
     iso = f"TRY_CAST({text} AS TIMESTAMPTZ)"
     if options.dayfirst:
         formats = "[" + ", ".join(literal(f) for f in DAYFIRST_FORMATS) + "]"

@@ -294,14 +294,14 @@ def _build_quarantine(
         " WHEN 'bad_start_timestamp' THEN c.__st_text" if chosen.start_timestamp else ""
     )
     dup_detail = (
-        "WHEN c.reason = 'duplicate_event' THEN ' (same values as "
-        f"{raw.row_label} ' || c.__first_row || ')' "
+        f"WHEN c.reason = 'duplicate_event' THEN {literal(f' (same values as {raw.row_label} ')}"
+        " || c.__first_row || ')' "
         if "__first_row" in {n for n, _ in _columns(con, "__checked")}
         else ""
     )
     bad_ts_detail = f"WHEN c.reason LIKE 'bad_%timestamp' THEN {literal(f' (read as {how})')} "
     column_expr = f"CASE c.reason {column_case} ELSE NULL END"
-    prefix = f"{literal(str(raw.path))} || ', {raw.row_label} ' || c.source_row"
+    prefix = f"{literal(f'{raw.path}, {raw.row_label} ')} || c.source_row"
     message = (
         f"{prefix} || coalesce(', column ''' || {column_expr} || '''', '') || ': ' || "
         f"coalesce(CASE c.reason {text_case} END, c.reason) || "
@@ -327,7 +327,7 @@ def _build_quarantine(
     if raw.malformed:
         con.execute(
             f"INSERT INTO {QUARANTINE} BY NAME SELECT source_row, 'malformed_row' AS reason, "
-            f"value, {literal(str(raw.path))} || ', {raw.row_label} ' || source_row || "
+            f"value, {literal(f'{raw.path}, {raw.row_label} ')} || source_row || "
             "': the line does not fit the file''s columns: ' || detail AS message "
             f"FROM {raw.malformed}"
         )

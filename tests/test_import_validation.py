@@ -235,3 +235,13 @@ def test_attribute_types_are_inferred_without_losing_information(write_csv):
     assert frame["code"].tolist() == ["e3", "e4"]
     assert frame["flag"].tolist() == [True, False]
     assert frame["due"].iloc[0] == pd.Timestamp("2024-01-31T23:00:00Z")
+
+
+def test_epoch_column_with_junk_and_an_outlier_quarantines_only_those(write_csv):
+    rows = [f"A,step{i},{1709287200000 + i * 60_000}" for i in range(20)]
+    rows += ["A,junk,n/a", "A,huge,99999999999999999999"]
+    log = mining.read_log(write_csv("case,activity,timestamp\n" + "\n".join(rows) + "\n"))
+    assert log.meta.timestamp_parsing == "epoch milliseconds"
+    assert log.summary().quarantine_reasons == {"bad_timestamp": 2}
+    first = log.to_pandas()["timestamp"].iloc[0]
+    assert first == pd.Timestamp("2024-03-01T10:00:00Z")

@@ -5,8 +5,11 @@ Public API::
     wf = read_workflow("welcome_nurture.yaml")   # validated Workflow (file, node, problem)
     lint_workflow(wf)                            # design smells with plain explanations
     outline(wf)                                  # readable text outline
+    write_bpmn(wf, "welcome.bpmn")               # BPMN 2.0 with layout (bpmn.io, Camunda)
+    read_bpmn("welcome.bpmn")                    # back to an equal Workflow
 """
 
+from automation._bpmn import bpmn_to_workflow, read_bpmn, workflow_to_bpmn, write_bpmn
 from automation._lint import Finding, lint_workflow
 from automation._outline import outline
 from automation._petri import workflow_to_petri_net
@@ -37,12 +40,16 @@ __all__ = [
     "Trigger",
     "Workflow",
     "WorkflowError",
+    "bpmn_to_workflow",
     "format_duration",
     "lint_workflow",
     "outline",
     "parse_duration",
     "parse_workflow",
+    "read_bpmn",
     "read_workflow",
     "workflow_schema",
+    "workflow_to_bpmn",
     "workflow_to_petri_net",
+    "write_bpmn",
 ]

@@ -1,4 +1,4 @@
-"""Automation sub-commands of ``mejora``: ``workflow validate | lint | show | schema``."""
+"""The ``mejora workflow`` sub-commands: validate, lint, show, export-bpmn, schema."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from automation._bpmn import bpmn_counts, write_bpmn
 from automation._lint import lint_workflow
 from automation._outline import outline
 from automation._schema import SCHEMA_PATH
@@ -54,6 +55,22 @@ def lint_command(
 def show_command(file: FileArgument) -> None:
     """A readable outline: entry, goals, and every step with where it leads."""
     typer.echo(outline(read_workflow(file)))
+
+
+@workflow_app.command("export-bpmn")
+def export_bpmn_command(
+    file: FileArgument,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the .bpmn file.")],
+) -> None:
+    """Write the workflow as BPMN 2.0 with diagram layout (opens in bpmn.io, Camunda Modeler)."""
+    workflow = read_workflow(file)
+    path = write_bpmn(workflow, output)
+    counts = bpmn_counts(workflow)
+    typer.echo(
+        f"{file}: wrote {path} ({counts['flow_nodes']} flow nodes, "
+        f"{counts['sequence_flows']} sequence flows, {counts['shapes']} shapes, "
+        f"{counts['edges']} edges in the diagram)"
+    )
 
 
 @workflow_app.command("schema")

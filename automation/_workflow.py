@@ -28,6 +28,17 @@ DECISION_MODES = ("exclusive", "split")
 EXITS = ("event", "timeout")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
+NODE_FIELDS = {
+    "action": {"action", "params"},
+    "wait": {"duration", "until"},
+    "wait_for_event": {"event", "timeout"},
+    "decision": {"mode"},
+    "end": set(),
+}
+_COMMON_FIELDS = {"id", "type", "name", "activities"}
+_EDGE_FIELDS = {"from", "to", "condition", "default", "weight", "exit", "label"}
+_NODE_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+
 _DURATION = re.compile(
     r"^P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
     r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
@@ -49,13 +60,14 @@ def parse_duration(text: str) -> timedelta:
 
 def format_duration(value: timedelta) -> str:
     """The ISO-8601 text of a duration (inverse of :func:`parse_duration`)."""
-    seconds = int(value.total_seconds())
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
+    micros = round(value.total_seconds() * 1_000_000)
+    days, rest = divmod(micros, 86_400_000_000)
+    hours, rest = divmod(rest, 3_600_000_000)
+    minutes, rest = divmod(rest, 60_000_000)
+    seconds = f"{rest / 1_000_000:f}".rstrip("0").rstrip(".")
     text = "P" + (f"{days}D" if days else "")
     clock = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
-    clock += f"{secs}S" if secs else ""
+    clock += f"{seconds}S" if rest else ""
     if clock:
         text += "T" + clock
     return text if text != "P" else "PT0S"
@@ -100,7 +112,10 @@ class SendWindow:
 
 @dataclass(frozen=True)
 class Node:
-    """A step of the workflow. Which fields apply depends on ``type``."""
+    """A step of the workflow. Which fields apply depends on ``type`` (``NODE_FIELDS``).
+
+    ``until`` is a time of day in the send window's time zone (UTC when there is none).
+    """
 
     id: str
     type: str
@@ -341,7 +356,7 @@ def parse_workflow(data: Any, *, source: str = "<workflow>") -> Workflow:
         Trigger(
             type=str(t.get("type", "")),
             description=str(t.get("description", "")),
-            condition=t.get("condition"),
+            condition=_text_or_none(t.get("condition")),
         )
         for t in entry.get("triggers", []) or []
         if isinstance(t, Mapping)
@@ -383,6 +398,11 @@ def _duration(value: Any, where: str, problems: _Problems) -> timedelta | None:
         return None
 
 
+def _text_or_none(value: Any) -> str | None:
+    """YAML may read ``404`` or ``yes`` as numbers or booleans; the format holds text."""
+    return None if value is None else str(value)
+
+
 def _strings(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -400,10 +420,20 @@ def _nodes(raw: Any, problems: _Problems) -> Iterator[Node]:
             problems.add(f"node #{i}", "each node needs an id")
             continue
         where = f"node {item['id']!r}"
+        if not _NODE_ID.match(str(item["id"])):
+            problems.add(where, "ids use letters, digits, '_', '.', '-' (no spaces)")
         kind = item.get("type")
         if kind not in NODE_TYPES:
             problems.add(where, f"type must be one of {', '.join(NODE_TYPES)}, not {kind!r}")
             continue
+        all_fields = _COMMON_FIELDS.union(*NODE_FIELDS.values())
+        for key in sorted(set(item) - _COMMON_FIELDS - NODE_FIELDS[kind], key=str):
+            problems.add(
+                where,
+                f"field {key!r} does not apply to a {kind} node"
+                if key in all_fields
+                else f"unknown field {key!r}",
+            )
         action = item.get("action")
         if kind == "action" and action not in ACTIONS:
             problems.add(where, f"action must be one of {', '.join(ACTIONS)}, not {action!r}")
@@ -431,7 +461,7 @@ def _nodes(raw: Any, problems: _Problems) -> Iterator[Node]:
             params=dict(item.get("params") or {}),
             duration=duration,
             until=str(until) if until is not None else None,
-            event=item.get("event"),
+            event=_text_or_none(item.get("event")),
             timeout=timeout,
             mode=mode,
             activities=_strings(item.get("activities")),
@@ -447,6 +477,9 @@ def _edges(raw: Any, ids: set[str], problems: _Problems) -> Iterator[Edge]:
             problems.add(f"edge #{i}", "each edge needs 'from' and 'to'")
             continue
         where = f"edge #{i} ({item['from']} -> {item['to']})"
+        for key in sorted(set(item) - _EDGE_FIELDS, key=str):
+            if key is not True:  # reported below with a better hint
+                problems.add(where, f"unknown field {key!r}")
         for end in ("from", "to"):
             if str(item[end]) not in ids:
                 problems.add(where, f"{end!r} names no node: {item[end]!r}")
@@ -461,7 +494,7 @@ def _edges(raw: Any, ids: set[str], problems: _Problems) -> Iterator[Edge]:
         yield Edge(
             source=str(item["from"]),
             target=str(item["to"]),
-            condition=item.get("condition"),
+            condition=_text_or_none(item.get("condition")),
             default=bool(item.get("default", False)),
             weight=float(weight) if isinstance(weight, int | float) else None,
             exit=exit_name,
@@ -479,7 +512,7 @@ def _goals(raw: Any, problems: _Problems) -> Iterator[Goal]:
         yield Goal(
             id=str(item["id"]),
             description=str(item.get("description", "")),
-            condition=item.get("condition"),
+            condition=_text_or_none(item.get("condition")),
             activities=_strings(item.get("activities")),
         )
 
@@ -532,9 +565,12 @@ def _check_structure(workflow: Workflow, problems: _Problems) -> None:
                 weights = [e.weight for e in out]
                 if None in weights or abs(sum(w or 0 for w in weights) - 1) > 1e-6:
                     problems.add(where, "an A/B split needs a weight on every edge, adding up to 1")
-        if node.type != "decision" and node.type != "wait_for_event":
-            for edge in out:
-                if edge.condition or edge.default or edge.weight is not None:
-                    problems.add(
-                        where, "only decisions carry conditions, defaults or weights on edges"
-                    )
+        for edge in out:
+            if node.type != "decision" and (
+                edge.condition or edge.default or edge.weight is not None
+            ):
+                problems.add(where, "only decisions carry conditions, defaults or weights on edges")
+            if node.type != "wait_for_event" and edge.exit:
+                problems.add(where, "only a wait_for_event's edges carry 'exit'")
+            if node.type == "decision" and node.mode == "exclusive" and edge.weight is not None:
+                problems.add(where, "weights belong to A/B splits (mode: split), not to conditions")

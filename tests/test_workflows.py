@@ -98,6 +98,35 @@ def test_problems_name_the_file_and_the_node_all_at_once():
         ({"start": "nope"}, "start node 'nope' is not among the nodes"),
         ({"colour": "red"}, "unknown field 'colour'"),
         (
+            {
+                "nodes": [
+                    {"id": "a", "type": "action", "action": "webhook", "timeout": "P1D"},
+                    {"id": "z", "type": "end"},
+                ]
+            },
+            "node 'a': field 'timeout' does not apply to a action node",
+        ),
+        (
+            {
+                "nodes": [
+                    {"id": "a b", "type": "action", "action": "webhook"},
+                    {"id": "z", "type": "end"},
+                ],
+                "start": "a b",
+                "edges": [{"from": "a b", "to": "z"}],
+            },
+            "node 'a b': ids use letters, digits",
+        ),
+        ({"edges": [{"from": "a", "to": "z", "exit": "event"}]}, "only a wait_for_event's edges"),
+        ({"edges": [{"from": "a", "to": "z", "colour": 1}]}, r"edge #1 \(a -> z\): unknown field"),
+        (
+            {
+                "nodes": [{"id": "a", "type": "decision"}, {"id": "z", "type": "end"}],
+                "edges": [{"from": "a", "to": "z", "weight": 0.5, "default": True}],
+            },
+            "weights belong to A/B splits",
+        ),
+        (
             {"edges": [{"from": "a", "to": "z"}, {"from": "a", "to": "a"}]},
             "node 'a': a action continues along one edge, not 2; add a decision",
         ),
@@ -145,6 +174,7 @@ def test_durations():
     assert parse_duration("PT90M") == timedelta(minutes=90)
     assert format_duration(timedelta(days=7)) == "P7D"
     assert format_duration(timedelta(hours=26, minutes=5)) == "P1DT2H5M"
+    assert format_duration(parse_duration("PT1.5S")) == "PT1.5S"
     for bad in ("P1M2D", "P", "PT", "P1DT", "3d", "P1Y"):
         with pytest.raises(ValueError, match="is not an ISO-8601 duration"):
             parse_duration(bad)
@@ -220,3 +250,23 @@ def test_cli(capsys, tmp_path):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and all(line.startswith(f"mejora: error: {broken}") for line in err)
     assert main(["workflow", "show", str(Path("missing.yaml"))]) == 2
+
+
+def test_yaml_scalars_in_text_fields_stay_text():
+    data = _with(
+        nodes=[
+            {"id": "a", "type": "wait_for_event", "event": 404, "timeout": "P1D"},
+            {"id": "d", "type": "decision"},
+            {"id": "z", "type": "end"},
+        ],
+        edges=[
+            {"from": "a", "to": "d", "exit": "event"},
+            {"from": "a", "to": "z", "exit": "timeout"},
+            {"from": "d", "to": "z", "condition": True},
+            {"from": "d", "to": "z", "default": True},
+        ],
+    )
+    workflow = parse_workflow(data)
+    assert workflow.node("a").event == "404"
+    assert workflow.outgoing("d")[0].condition == "True"
+    assert parse_workflow(workflow.to_dict()) == workflow

@@ -1,4 +1,5 @@
-"""The ``mejora workflow`` sub-commands: validate, lint, show, export-bpmn, schema."""
+"""The ``mejora workflow`` sub-commands: validate, lint, show, export-bpmn, schema, save,
+history."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from automation._bpmn import bpmn_counts, write_bpmn
 from automation._lint import lint_workflow
 from automation._outline import outline
 from automation._schema import SCHEMA_PATH
+from automation._store import WorkflowStore
 from automation._workflow import read_workflow
+from automation.exceptions import WorkflowError
 
 console = Console()
 workflow_app = typer.Typer(help="Designed workflows: validate, lint, show.", no_args_is_help=True)
@@ -77,6 +80,54 @@ def export_bpmn_command(
 def schema_command() -> None:
     """Print the published JSON Schema of the workflow format."""
     typer.echo(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+StoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--workflows",
+        envvar="MEJORA_WORKFLOWS",
+        help="Workflow store folder (default: the user's data dir; or $MEJORA_WORKFLOWS).",
+        show_default=False,
+    ),
+]
+
+
+@workflow_app.command("save")
+def save_command(
+    file: FileArgument,
+    by: Annotated[str, typer.Option("--by", help="Who saves this revision.")],
+    base: Annotated[
+        int | None,
+        typer.Option(help="Revision your file is based on (required once the workflow exists)."),
+    ] = None,
+    message: Annotated[str, typer.Option("--message", "-m", help="What changed and why.")] = "",
+    workflows: StoreOption = None,
+) -> None:
+    """Save a workflow file as a new revision in the store (revisions are never overwritten)."""
+    workflow = read_workflow(file)
+    store = WorkflowStore(workflows)
+    revision = store.save(workflow, base=base, author=by, message=message)
+    typer.echo(f"saved {workflow.id!r} as revision {revision.number} in {store.root}")
+
+
+@workflow_app.command("history")
+def history_command(
+    workflow_id: Annotated[str, typer.Argument(help="Workflow id.")],
+    workflows: StoreOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    """Every revision of a stored workflow: who saved it, when, on top of which revision."""
+    revisions = WorkflowStore(workflows).revisions(workflow_id)
+    if as_json:
+        typer.echo(json.dumps([r.to_dict() for r in revisions], ensure_ascii=False))
+        return
+    if not revisions:
+        raise WorkflowError([f"no workflow {workflow_id!r} in the store"])
+    for r in revisions:
+        base = f"on {r.base}" if r.base else "new"
+        note = f" - {r.message}" if r.message else ""
+        typer.echo(f"{r.number:>4}  {r.saved_at}  {r.author:<12} ({base}){note}")
 
 
 def register(app: typer.Typer) -> None:

@@ -31,6 +31,13 @@ class RevisionConflictError(WorkflowError):
             message = getattr(current, "message", "")
             if message:
                 detail += f" ({message})"
-        super().__init__(
-            [f"workflow {workflow_id!r} moved since revision {base}: {detail}; reload and retry"]
-        )
+        if base is None and number is not None:
+            text = (
+                f"workflow {workflow_id!r} already exists: {detail}; save on top of it with "
+                f"base revision {number} (--base {number})"
+            )
+        else:
+            text = (
+                f"workflow {workflow_id!r} moved since revision {base}: {detail}; reload and retry"
+            )
+        super().__init__([text])

@@ -77,3 +77,23 @@ def test_concurrent_saves_have_exactly_one_winner(tmp_path):
     assert [r.number for r in revisions] == [1, 2]
     assert store.load("welcome-nurture", 2).id == "welcome-nurture"  # complete, parseable
     assert not list((tmp_path / "welcome-nurture").glob(".incoming-*"))
+
+
+def test_cli_save_and_history(tmp_path, monkeypatch, capsys):
+    from mejora.cli import main
+
+    monkeypatch.setenv("MEJORA_WORKFLOWS", str(tmp_path))
+    assert main(["workflow", "save", str(WELCOME), "--by", "ana", "-m", "first"]) == 0
+    assert "as revision 1" in capsys.readouterr().out
+    assert main(["workflow", "save", str(WELCOME), "--by", "luis"]) == 2
+    err = capsys.readouterr().err
+    assert "already exists" in err
+    assert "(--base 1)" in err
+    assert main(["workflow", "save", str(WELCOME), "--by", "luis", "--base", "1"]) == 0
+    capsys.readouterr()
+    assert main(["workflow", "history", "welcome-nurture", "--json"]) == 0
+    history = json.loads(capsys.readouterr().out)
+    assert [(r["number"], r["author"], r["base"]) for r in history] == [
+        (1, "ana", None),
+        (2, "luis", 1),
+    ]

@@ -270,3 +270,11 @@ def test_yaml_scalars_in_text_fields_stay_text():
     assert workflow.node("a").event == "404"
     assert workflow.outgoing("d")[0].condition == "True"
     assert parse_workflow(workflow.to_dict()) == workflow
+
+
+def test_the_documented_example_is_a_valid_clean_workflow():
+    text = (ROOT / "docs" / "workflows.md").read_text()
+    block = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    workflow = parse_workflow(yaml.safe_load(block), source="docs/workflows.md")
+    assert workflow.id == "welcome-nurture"
+    assert lint_workflow(workflow) == []

@@ -9,11 +9,26 @@ Public API::
     read_bpmn("welcome.bpmn")                    # back to an equal Workflow
 """
 
+from automation._behaviour import (
+    Behaviour,
+    BranchBias,
+    ConsentViolation,
+    CycleTimeShift,
+    DelayOverride,
+    EmailBehaviour,
+    Population,
+    ReworkOverride,
+    SalesBehaviour,
+    SkipOverride,
+)
 from automation._bpmn import bpmn_to_workflow, read_bpmn, workflow_to_bpmn, write_bpmn
+from automation._conditions import compile_condition, evaluate_condition
 from automation._lint import Finding, lint_workflow
 from automation._outline import outline
 from automation._petri import workflow_to_petri_net
 from automation._schema import SCHEMA_PATH, workflow_schema
+from automation._simulator import Simulation, simulate
+from automation._store import Revision, WorkflowStore
 from automation._workflow import (
     Edge,
     Goal,
@@ -27,20 +42,36 @@ from automation._workflow import (
     parse_workflow,
     read_workflow,
 )
-from automation.exceptions import WorkflowError
+from automation.exceptions import RevisionConflictError, WorkflowError
 
 __all__ = [
     "SCHEMA_PATH",
+    "Behaviour",
+    "BranchBias",
+    "ConsentViolation",
+    "CycleTimeShift",
+    "DelayOverride",
     "Edge",
+    "EmailBehaviour",
     "Finding",
     "Goal",
     "Node",
+    "Population",
     "Reenrollment",
+    "Revision",
+    "RevisionConflictError",
+    "ReworkOverride",
+    "SalesBehaviour",
     "SendWindow",
+    "Simulation",
+    "SkipOverride",
     "Trigger",
     "Workflow",
     "WorkflowError",
+    "WorkflowStore",
     "bpmn_to_workflow",
+    "compile_condition",
+    "evaluate_condition",
     "format_duration",
     "lint_workflow",
     "outline",
@@ -48,6 +79,7 @@ __all__ = [
     "parse_workflow",
     "read_bpmn",
     "read_workflow",
+    "simulate",
     "workflow_schema",
     "workflow_to_bpmn",
     "workflow_to_petri_net",

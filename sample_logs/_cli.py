@@ -8,12 +8,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from automation import lint_workflow, read_workflow
 from mining import EventStore, discover_dfg, get_variants
 from mining._cli import StoreOption, emit_json
-from sample_logs import SAMPLES, load_sample, sample_path
+from sample_logs import SAMPLES, load_sample, regenerate, workflow_names, workflow_path
 
 console = Console()
 sample_app = typer.Typer(help="Bundled sample logs.", no_args_is_help=True)
+DEMO_LOG = "sales_activities"
 
 
 @sample_app.command("load")
@@ -33,7 +35,8 @@ def load_command(
     for s in summaries:
         console.print(
             f"loaded [bold]{s['name']}[/]: {s['events']:,} events, {s['cases']:,} cases, "
-            f"{s['variants']:,} variants, {s['quarantined']:,} quarantined"
+            f"{s['variants']:,} variants, {s['quarantined']:,} set aside"
+            + (f" ({', '.join(s['quarantine_reasons'])})" if s["quarantined"] else "")
         )
     console.print(f"store: {path}")
 
@@ -41,44 +44,48 @@ def load_command(
 @sample_app.command("regenerate")
 def regenerate_command() -> None:
     """Rewrite the bundled sample files from their seeds (they come out byte for byte the same)."""
-    from sample_logs._generate import write_crm_log
-
-    for name, (_, events, seed) in SAMPLES.items():
-        path = write_crm_log(sample_path(name), events, seed=seed)
-        console.print(f"wrote {path} ({events:,} events, seed {seed})")
+    for file, rows in regenerate().items():
+        console.print(f"wrote {file} ({rows:,} rows)")
 
 
 def demo_command(store: StoreOption = None) -> None:
     """The main job on the bundled data: load the samples and show what the process looks like."""
     load_command(store=store, as_json=False)
     with EventStore(store, read_only=True) as event_store:
-        for name in SAMPLES:
-            log = event_store.load(name)
-            variants = get_variants(log)
-            dfg = discover_dfg(log)
-            total = int(variants.table["cases"].sum())
-            table = Table(title=f"{name}: top variants of {len(variants):,} ({total:,} cases)")
-            table.add_column("cases", justify="right")
-            table.add_column("share", justify="right")
-            table.add_column("path")
-            for row in variants.to_list(5):
-                share = row["cases"] / total
-                table.add_row(f"{row['cases']:,}", f"{share:.1%}", " → ".join(row["activities"]))
-            console.print(table)
-            slow = dfg.edges.sort_values("median_seconds", ascending=False).head(5)
-            table = Table(title=f"{name}: slowest hand-offs (median wait between steps)")
-            for column in ("from", "to", "times", "median hours", "p90 hours"):
-                table.add_column(column)
-            for row in slow.itertuples():
-                table.add_row(
-                    row.source,
-                    row.target,
-                    f"{row.cases:,}",
-                    f"{row.median_seconds / 3600:.1f}",
-                    f"{row.p90_seconds / 3600:.1f}",
-                )
-            console.print(table)
-    console.print("Next: mejora variants crm_pipeline --top 10 · mejora dfg crm_pipeline --json")
+        log = event_store.load(DEMO_LOG)
+        variants = get_variants(log)
+        dfg = discover_dfg(log)
+    total = int(variants.table["cases"].sum())
+    table = Table(title=f"{DEMO_LOG}: top paths of {len(variants):,} ({total:,} deals)")
+    table.add_column("deals", justify="right")
+    table.add_column("share", justify="right")
+    table.add_column("path")
+    for row in variants.to_list(5):
+        table.add_row(
+            f"{row['cases']:,}", f"{row['cases'] / total:.1%}", " → ".join(row["activities"])
+        )
+    console.print(table)
+    slow = dfg.edges.sort_values("median_seconds", ascending=False).head(5)
+    table = Table(title=f"{DEMO_LOG}: slowest hand-offs (median wait between steps)")
+    for column in ("from", "to", "times", "median hours", "p90 hours"):
+        table.add_column(column)
+    for row in slow.itertuples():
+        table.add_row(
+            row.source,
+            row.target,
+            f"{row.frequency:,}",
+            f"{row.median_seconds / 3600:.1f}",
+            f"{row.p90_seconds / 3600:.1f}",
+        )
+    console.print(table)
+    for name in workflow_names():
+        findings = lint_workflow(read_workflow(workflow_path(name)))
+        smells = ", ".join(f.id for f in findings) or "none"
+        console.print(f"workflow {name}: design smells: {smells}", highlight=False)
+    console.print(
+        "Next: mejora variants campaigns --top 10 · mejora dfg sales_activities --json · "
+        "mejora workflow show sample_logs/workflows/welcome_nurture.yaml"
+    )
 
 
 def register(app: typer.Typer) -> None:

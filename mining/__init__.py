@@ -8,6 +8,21 @@ Public API::
 """
 
 from mining._eventlog import EventLog, ImportSummary, LogMetadata
+from mining._filters import (
+    CaseAttribute,
+    CaseDuration,
+    CaseSize,
+    EndActivities,
+    EventAttribute,
+    Filter,
+    FilterStack,
+    Follows,
+    Rework,
+    StartActivities,
+    TimeRange,
+    VariantsFilter,
+    filter_from_dict,
+)
 from mining._mapping import ColumnMapping
 from mining._read import detect_format, formats, read_log
 from mining._results import DFG, Variants
@@ -17,21 +32,34 @@ from mining.exceptions import EventLogError, LogNotFoundError, UnsafeFileError
 
 __all__ = [
     "DFG",
+    "CaseAttribute",
+    "CaseDuration",
+    "CaseSize",
     "ColumnMapping",
+    "EndActivities",
+    "EventAttribute",
     "EventLog",
     "EventLogError",
     "EventStore",
+    "Filter",
+    "FilterStack",
+    "Follows",
     "ImportSummary",
     "LogInfo",
     "LogMetadata",
     "LogNotFoundError",
+    "Rework",
+    "StartActivities",
+    "TimeRange",
     "UnsafeFileError",
     "Variants",
+    "VariantsFilter",
     "activity_statistics",
     "case_statistics",
     "default_store_path",
     "detect_format",
     "discover_dfg",
+    "filter_from_dict",
     "formats",
     "get_variants",
     "read_log",

@@ -10,6 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from mining._eventlog import EventLog
+from mining._filters import FilterStack
 from mining._progress import delayed_progress
 from mining._read import read_log
 from mining._scans import discover_dfg, get_variants
@@ -28,6 +30,30 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable
 NameArgument = Annotated[
     str, typer.Argument(help="Name of a log in the store (see `mejora logs`).")
 ]
+FiltersOption = Annotated[
+    str | None,
+    typer.Option(
+        "--filters",
+        help='Filter stack as JSON, e.g. \'[{"kind": "variants", "top": 5}]\', '
+        "or @FILE holding it (see docs/filters.md).",
+        show_default=False,
+    ),
+]
+
+
+def apply_filters(log: EventLog, filters: str | None) -> EventLog:
+    """The log under the filter stack given on the command line (JSON or @FILE)."""
+    if not filters:
+        return log
+    text = Path(filters[1:]).read_text(encoding="utf-8") if filters.startswith("@") else filters
+    try:
+        stack = FilterStack.from_json(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"--filters is not valid JSON: {exc}") from exc
+    except TypeError as exc:
+        raise ValueError(f"--filters: {exc}") from exc
+    return stack.apply(log)
+
 
 console = Console()
 
@@ -190,12 +216,13 @@ def info_command(
 def variants_command(
     name: NameArgument,
     top: Annotated[int | None, typer.Option(help="Only the K most frequent variants.")] = None,
+    filters: FiltersOption = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Variants (distinct activity sequences) with their number of cases, most frequent first."""
     with EventStore(store, read_only=True) as event_store:
-        variants = get_variants(event_store.load(name))
+        variants = get_variants(apply_filters(event_store.load(name), filters))
     rows = variants.to_list(top)
     if as_json:
         emit_json(rows)
@@ -212,10 +239,15 @@ def variants_command(
     console.print(table)
 
 
-def dfg_command(name: NameArgument, store: StoreOption = None, as_json: JsonOption = False) -> None:
+def dfg_command(
+    name: NameArgument,
+    filters: FiltersOption = None,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Directly-follows graph: edges with frequency and times, start and end activities."""
     with EventStore(store, read_only=True) as event_store:
-        dfg = discover_dfg(event_store.load(name))
+        dfg = discover_dfg(apply_filters(event_store.load(name), filters))
     if as_json:
         emit_json(dfg.to_dict())
         return

@@ -96,11 +96,25 @@ class EventLog:
         events_table: str,
         quarantine_table: str,
         meta: LogMetadata,
+        filters: tuple[dict[str, Any], ...] = (),
     ) -> None:
         self._con = con
+        self._events_table = events_table
+        self._quarantine_table = quarantine_table
         self._events = ident(events_table)
         self._quarantine = ident(quarantine_table)
         self.meta = meta
+        self.filters = filters
+
+    def with_events(self, events_table: str, filters: tuple[dict[str, Any], ...]) -> EventLog:
+        """The same log over another events table or view (e.g. filtered), noting the filters."""
+        return EventLog(
+            self._con,
+            events_table=events_table,
+            quarantine_table=self._quarantine_table,
+            meta=self.meta,
+            filters=self.filters + filters,
+        )
 
     # -- identity -------------------------------------------------------------------------
     @property
@@ -177,9 +191,10 @@ class EventLog:
         return self.n_events
 
     def __repr__(self) -> str:
+        filtered = f", filters={len(self.filters)}" if self.filters else ""
         return (
             f"EventLog(name={self.name!r}, events={self.n_events}, cases={self.n_cases}, "
-            f"quarantined={self.n_quarantined})"
+            f"quarantined={self.n_quarantined}{filtered})"
         )
 
     # -- quarantine -----------------------------------------------------------------------

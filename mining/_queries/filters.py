@@ -1,89 +1,11 @@
-"""Every heavy scan of events, written once.
+"""SQL of the filters: each returns a statement selecting the events of ``events`` that pass.
 
-Each function returns one SQL statement over ``events`` (a table name or a parenthesised
-sub-query with the canonical columns). The SQL sticks to the common analytical dialect
-(window functions, ``GROUP BY``, ``quantile_cont``/``median``) so the same text can later be
-transpiled for a distributed engine. Nothing else in Mejora writes SQL over events.
-
-Order inside a case is always ``timestamp, event_idx``: ties in time are broken by source order.
+Values arrive already quoted as SQL literals by the caller (``mining/_filters.py``).
 """
 
 from __future__ import annotations
 
-CASE_ORDER = "PARTITION BY case_id ORDER BY timestamp, event_idx"
-_GAP = "(epoch_us(next_timestamp) - epoch_us(timestamp)) / 1e6"
-
-
-def directly_follows(events: str) -> str:
-    """One sorted pass giving the whole DFG.
-
-    Rows with a ``target`` are edges with their frequency and gap statistics in seconds; rows
-    with ``target`` NULL count the cases that end with ``source``; ``starts`` counts, on every
-    row, the cases whose first event is ``source`` (sum it per ``source`` for start activities).
-    """
-    return f"""
-SELECT activity AS source, next_activity AS target, count(*) AS frequency,
-       count(*) FILTER (WHERE is_first) AS starts,
-       avg({_GAP}) AS mean_seconds,
-       quantile_cont({_GAP}, [0.5, 0.9]) AS quantiles,
-       min({_GAP}) AS min_seconds, max({_GAP}) AS max_seconds
-FROM (
-    SELECT activity, timestamp,
-           lead(activity) OVER w AS next_activity,
-           lead(timestamp) OVER w AS next_timestamp,
-           lag(activity) OVER w IS NULL AS is_first
-    FROM {events}
-    WINDOW w AS ({CASE_ORDER})
-)
-GROUP BY activity, next_activity
-"""
-
-
-def variants(events: str) -> str:
-    """Variants (the ordered activity list of a case) with their number of cases."""
-    return f"""
-WITH traces AS (
-    SELECT list(activity ORDER BY timestamp, event_idx) AS activities
-    FROM {events} GROUP BY case_id
-)
-SELECT activities, count(*) AS cases
-FROM traces GROUP BY activities
-ORDER BY cases DESC, activities
-"""
-
-
-def case_statistics(events: str) -> str:
-    """Per case: first and last timestamp, duration in seconds, number of events."""
-    return f"""
-SELECT case_id, min(timestamp) AS start, max(timestamp) AS end,
-       (epoch_us(max(timestamp)) - epoch_us(min(timestamp))) / 1e6 AS duration_seconds,
-       count(*) AS events
-FROM {events} GROUP BY case_id ORDER BY case_id
-"""
-
-
-def activity_statistics(events: str) -> str:
-    """Per activity: events, cases it appears in, and events beyond the first per case (rework)."""
-    return f"""
-SELECT activity, count(*) AS events, count(DISTINCT case_id) AS cases,
-       count(*) - count(DISTINCT case_id) AS repeats
-FROM {events} GROUP BY activity ORDER BY events DESC, activity
-"""
-
-
-def log_counts(events: str) -> str:
-    """One row: events, cases, activities, first and last timestamp."""
-    return f"""
-SELECT count(*) AS events, count(DISTINCT case_id) AS cases,
-       count(DISTINCT activity) AS activities,
-       min(timestamp) AS first_timestamp, max(timestamp) AS last_timestamp
-FROM {events}
-"""
-
-
-# -- filters ---------------------------------------------------------------------------------
-# Each returns a statement selecting the events of ``events`` that pass; values arrive already
-# quoted as SQL literals by the caller (mining/_filters.py).
+from mining._queries.scans import CASE_ORDER
 
 
 def _keep_cases(events: str, case_query: str, keep: bool) -> str:

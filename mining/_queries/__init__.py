@@ -1,0 +1,49 @@
+"""Every SQL statement Mejora runs over events, in one place.
+
+Each function returns one statement over ``events`` (a table name or a parenthesised sub-query
+with the canonical columns), in the common analytical dialect (window functions, ``GROUP BY``,
+``quantile_cont``) so the same text can later be transpiled for a distributed engine. Nothing
+outside this package writes SQL over events. Order inside a case is always
+``timestamp, event_idx``: ties in time are broken by source order.
+
+- ``scans``: directly-follows graph, variants, case and activity statistics
+- ``filters``: the filter stack
+"""
+
+from mining._queries.filters import (
+    filter_attribute_cases,
+    filter_attribute_events,
+    filter_case_duration,
+    filter_case_size,
+    filter_endpoint_activities,
+    filter_follows,
+    filter_rework,
+    filter_time_range,
+    filter_variants,
+)
+from mining._queries.scans import (
+    CASE_ORDER,
+    activity_statistics,
+    case_statistics,
+    directly_follows,
+    log_counts,
+    variants,
+)
+
+__all__ = [
+    "CASE_ORDER",
+    "activity_statistics",
+    "case_statistics",
+    "directly_follows",
+    "filter_attribute_cases",
+    "filter_attribute_events",
+    "filter_case_duration",
+    "filter_case_size",
+    "filter_endpoint_activities",
+    "filter_follows",
+    "filter_rework",
+    "filter_time_range",
+    "filter_variants",
+    "log_counts",
+    "variants",
+]

@@ -7,6 +7,7 @@ Public API::
     EventStore().save(log)                # persistent store of imported logs
 """
 
+from mining._discovery import DiscoveredModel, ProcessMap, discover_model, process_map
 from mining._eventlog import EventLog, ImportSummary, LogMetadata
 from mining._filters import (
     CaseAttribute,
@@ -36,6 +37,7 @@ __all__ = [
     "CaseDuration",
     "CaseSize",
     "ColumnMapping",
+    "DiscoveredModel",
     "EndActivities",
     "EventAttribute",
     "EventLog",
@@ -48,6 +50,7 @@ __all__ = [
     "LogInfo",
     "LogMetadata",
     "LogNotFoundError",
+    "ProcessMap",
     "Rework",
     "StartActivities",
     "TimeRange",
@@ -59,8 +62,10 @@ __all__ = [
     "default_store_path",
     "detect_format",
     "discover_dfg",
+    "discover_model",
     "filter_from_dict",
     "formats",
     "get_variants",
+    "process_map",
     "read_log",
 ]

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from mining._discovery import discover_model, process_map
 from mining._eventlog import EventLog
 from mining._filters import FilterStack
 from mining._progress import delayed_progress
@@ -268,6 +269,71 @@ def dfg_command(
     console.print("end: " + ", ".join(f"{a} ({n:,})" for a, n in dfg.end_activities.items()))
 
 
+def discover_command(
+    name: NameArgument,
+    algorithm: Annotated[
+        str, typer.Option(help="dfg (process map), inductive or heuristics.")
+    ] = "dfg",
+    noise: Annotated[float, typer.Option(help="Inductive miner noise threshold (0-1).")] = 0.0,
+    activities: Annotated[
+        float, typer.Option(help="Process map: share of events the shown activities cover.")
+    ] = 1.0,
+    paths: Annotated[
+        float, typer.Option(help="Process map: share of transitions the shown paths cover.")
+    ] = 1.0,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Save the model as .pnml or .bpmn.")
+    ] = None,
+    filters: FiltersOption = None,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Discover the process: a process map with sliders, or a model (inductive, heuristics)."""
+    with EventStore(store, read_only=True) as event_store:
+        log = apply_filters(event_store.load(name), filters)
+        if algorithm == "dfg":
+            if output:
+                raise ValueError("-o saves a model: use --algorithm inductive or heuristics")
+            result = process_map(log, activities=activities, paths=paths)
+        else:
+            model = discover_model(log, algorithm=algorithm, noise=noise)
+    if algorithm == "dfg":
+        if as_json:
+            emit_json(result.to_dict())
+            return
+        console.print(
+            f"process map of {name!r}: {len(result.nodes)} activities "
+            f"({result.activity_coverage:.0%} of events), {len(result.edges)} paths "
+            f"({result.path_coverage:.0%} of transitions)"
+        )
+        for row in result.edges.itertuples():
+            console.print(
+                f"  {row.source} → {row.target}: {row.frequency:,}×, median "
+                f"{_duration(row.median_seconds)}",
+                highlight=False,
+            )
+        return
+    if output:
+        model.write(output)
+    summary = {
+        "algorithm": model.algorithm,
+        "places": len(model.net.places),
+        "transitions": len(model.net.transitions),
+        "visible": sorted({str(t.label) for t in model.net.transitions if t.label}),
+        "process_tree": str(model.tree) if model.tree is not None else None,
+        "output": str(output) if output else None,
+    }
+    if as_json:
+        emit_json(summary)
+        return
+    console.print(
+        f"{model.algorithm} miner on {name!r}: Petri net with {summary['places']} places and "
+        f"{summary['transitions']} transitions" + (f", saved to {output}" if output else "")
+    )
+    if model.tree is not None:
+        console.print(f"process tree: {model.tree}", markup=False, highlight=False)
+
+
 def quarantine_command(
     name: NameArgument,
     output: Annotated[
@@ -309,4 +375,5 @@ def register(app: typer.Typer) -> None:
     app.command("info")(info_command)
     app.command("variants")(variants_command)
     app.command("dfg")(dfg_command)
+    app.command("discover")(discover_command)
     app.command("quarantine")(quarantine_command)

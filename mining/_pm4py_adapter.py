@@ -125,3 +125,138 @@ def alignment_fitness(traces: pd.DataFrame, net: Any, im: Any, fm: Any) -> dict[
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return dict(_pm4py().fitness_alignments(traces, net, im, fm, multi_processing=False))
+
+
+def discover_inductive(variants: dict[tuple[str, ...], int], noise: float) -> Any:
+    """Inductive miner (IMf when ``noise`` > 0, else IM) on variant counts: a process tree,
+    built exactly as pm4py's own ``inductive.apply`` builds it from a log."""
+    _pm4py()
+    from collections import Counter
+
+    from pm4py.algo.discovery.inductive.dtypes.im_ds import IMDataStructureUVCL
+    from pm4py.algo.discovery.inductive.variants.im import IMUVCL
+    from pm4py.algo.discovery.inductive.variants.imf import IMFUVCL
+    from pm4py.objects.process_tree.utils import generic as pt_util
+
+    uvcl = Counter({tuple(trace): int(count) for trace, count in variants.items()})
+    parameters = {"noise_threshold": noise}
+    miner = IMFUVCL(parameters) if noise > 0 else IMUVCL(parameters)
+    tree = miner.apply(IMDataStructureUVCL(uvcl), parameters)
+    tree = pt_util.fold(tree)
+    pt_util.tree_sort(tree)
+    return tree
+
+
+def process_tree_to_petri_net(tree: Any) -> tuple[Any, Any, Any]:
+    """(net, initial marking, final marking) of a process tree."""
+    return _pm4py().convert_to_petri_net(tree)
+
+
+def discover_heuristics(
+    dfg: dict[tuple[str, str], int],
+    window2: dict[tuple[str, str], int],
+    triples: dict[tuple[str, str, str], int],
+    activity_counts: dict[str, int],
+    start_activities: dict[str, int],
+    end_activities: dict[str, int],
+    dependency_threshold: float,
+) -> tuple[Any, Any, Any]:
+    """Heuristics miner from directly-follows counts, as pm4py's log-based one computes them."""
+    _pm4py()
+    from pm4py.algo.discovery.heuristics.variants import classic
+    from pm4py.objects.conversion.heuristics_net import converter
+
+    heu_net = classic.apply_heu_dfg(
+        dfg,
+        activities=list(activity_counts),
+        activities_occurrences=activity_counts,
+        start_activities=start_activities,
+        end_activities=end_activities,
+        dfg_window_2=window2,
+        freq_triples=triples,
+        parameters={"dependency_thresh": dependency_threshold},
+    )
+    return converter.apply(heu_net)
+
+
+def petri_net_to_bpmn(net: Any, im: Any, fm: Any) -> Any:
+    """A pm4py BPMN model of a Petri net."""
+    return _pm4py().convert_to_bpmn(net, im, fm)
+
+
+def write_pnml(net: Any, im: Any, fm: Any, path: str) -> None:
+    """Save a Petri net as PNML."""
+    _pm4py().write_pnml(net, im, fm, path)
+
+
+def _layer(nodes: list[Any], flows: list[tuple[Any, Any]]) -> dict[Any, int]:
+    """Longest-path layers from the sources, with back edges (found by depth-first search)
+    left out so loops do not stretch the diagram."""
+    out: dict[Any, list[Any]] = {n: [] for n in nodes}
+    indegree = {n: 0 for n in nodes}
+    for a, b in flows:
+        out[a].append(b)
+    state: dict[Any, int] = {}
+    back: set[tuple[Any, Any]] = set()
+
+    def visit(node: Any) -> None:
+        state[node] = 1
+        for nxt in out[node]:
+            if state.get(nxt) == 1:
+                back.add((node, nxt))
+            elif nxt not in state:
+                visit(nxt)
+        state[node] = 2
+
+    for node in nodes:
+        if node not in state:
+            visit(node)
+    forward = [(a, b) for a, b in flows if (a, b) not in back]
+    for _, b in forward:
+        indegree[b] += 1
+    layer = {n: 0 for n in nodes}
+    ready = [n for n in nodes if indegree[n] == 0]
+    while ready:
+        node = ready.pop()
+        for a, b in forward:
+            if a is node:
+                layer[b] = max(layer[b], layer[a] + 1)
+                indegree[b] -= 1
+                if indegree[b] == 0:
+                    ready.append(b)
+    return layer
+
+
+def _lay_out_bpmn(bpmn: Any) -> None:
+    """Place every element of a pm4py BPMN model on a left-to-right grid (no Graphviz)."""
+    from pm4py.objects.bpmn.obj import BPMN
+
+    nodes = list(bpmn.get_nodes())
+    flows = [(f.get_source(), f.get_target()) for f in bpmn.get_flows()]
+    layer = _layer(nodes, flows)
+    layout = bpmn.get_layout()
+    rows: dict[int, int] = {}
+    for node in sorted(nodes, key=lambda n: (layer[n], str(n.get_name()), str(n.get_id()))):
+        small = isinstance(node, BPMN.Event | BPMN.Gateway)
+        width, height = (40, 40) if small else (120, 70)
+        row = rows.get(layer[node], 0)
+        rows[layer[node]] = row + 1
+        shape = layout.get(node)
+        shape.set_width(width)
+        shape.set_height(height)
+        shape.set_x(60 + layer[node] * 180 + (120 - width) / 2)
+        shape.set_y(60 + row * 120 + (70 - height) / 2)
+    for flow in bpmn.get_flows():
+        source, target = layout.get(flow.get_source()), layout.get(flow.get_target())
+        edge = layout.get(flow)
+        edge.del_waypoints()
+        edge.add_waypoint(
+            (source.get_x() + source.get_width(), source.get_y() + source.get_height() / 2)
+        )
+        edge.add_waypoint((target.get_x(), target.get_y() + target.get_height() / 2))
+
+
+def write_bpmn(bpmn: Any, path: str) -> None:
+    """Save a pm4py BPMN model with a diagram layout of our own (pm4py's needs Graphviz)."""
+    _lay_out_bpmn(bpmn)
+    _pm4py().write_bpmn(bpmn, path, auto_layout=False)

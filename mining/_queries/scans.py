@@ -79,3 +79,19 @@ SELECT count(*) AS events, count(DISTINCT case_id) AS cases,
        min(timestamp) AS first_timestamp, max(timestamp) AS last_timestamp
 FROM {events}
 """
+
+
+def follows_windows(events: str) -> str:
+    """For the heuristics miner: pairs two steps apart (kind 'window2') and consecutive triples
+    (kind 'triple'), with their counts."""
+    return f"""
+WITH ordered AS MATERIALIZED (
+    SELECT activity AS a, lead(activity) OVER w AS b, lead(activity, 2) OVER w AS c
+    FROM {events}
+    WINDOW w AS ({CASE_ORDER})
+)
+SELECT 'window2' AS kind, a, c AS b, NULL AS c, count(*) AS n
+FROM ordered WHERE c IS NOT NULL GROUP BY a, c
+UNION ALL
+SELECT 'triple', a, b, c, count(*) FROM ordered WHERE c IS NOT NULL GROUP BY a, b, c
+"""

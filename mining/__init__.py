@@ -7,6 +7,7 @@ Public API::
     EventStore().save(log)                # persistent store of imported logs
 """
 
+from mining._consent import consent_violations
 from mining._discovery import DiscoveredModel, ProcessMap, discover_model, process_map
 from mining._eventlog import EventLog, ImportSummary, LogMetadata
 from mining._filters import (
@@ -59,6 +60,7 @@ __all__ = [
     "VariantsFilter",
     "activity_statistics",
     "case_statistics",
+    "consent_violations",
     "default_store_path",
     "detect_format",
     "discover_dfg",

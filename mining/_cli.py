@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from mining._consent import consent_violations
 from mining._discovery import discover_model, process_map
 from mining._eventlog import EventLog
 from mining._filters import FilterStack
@@ -334,6 +335,36 @@ def discover_command(
         console.print(f"process tree: {model.tree}", markup=False, highlight=False)
 
 
+def consent_command(
+    name: NameArgument,
+    contact: Annotated[
+        str, typer.Option(help="Attribute identifying a person across cases.")
+    ] = "recipient",
+    filters: FiltersOption = None,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Emails sent after the contact unsubscribed, bounced or reported spam (consent breaches)."""
+    with EventStore(store, read_only=True) as event_store:
+        frame = consent_violations(apply_filters(event_store.load(name), filters), contact=contact)
+    if as_json:
+        emit_json(frame.to_dict("records"))
+        return
+    if frame.empty:
+        console.print(f"No email went to a contact after a withdrawal in {name!r}.")
+        return
+    console.print(
+        f"[red]{len(frame):,} emails to {frame['contact'].nunique():,} contacts after they "
+        "withdrew[/] (unsubscribe, bounce or spam report):"
+    )
+    for row in frame.head(20).itertuples():
+        console.print(
+            f"  {row.contact}: {row.send} at {row.sent_at:%Y-%m-%d %H:%M}, "
+            f"{_duration(row.seconds_after)} after {row.withdrawal}",
+            highlight=False,
+        )
+
+
 def quarantine_command(
     name: NameArgument,
     output: Annotated[
@@ -376,4 +407,5 @@ def register(app: typer.Typer) -> None:
     app.command("variants")(variants_command)
     app.command("dfg")(dfg_command)
     app.command("discover")(discover_command)
+    app.command("consent")(consent_command)
     app.command("quarantine")(quarantine_command)

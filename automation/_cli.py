@@ -14,10 +14,14 @@ from rich.markup import escape
 from automation._bpmn import bpmn_counts, write_bpmn
 from automation._lint import lint_workflow
 from automation._outline import outline
+from automation._petri import workflow_to_petri_net
 from automation._schema import SCHEMA_PATH
 from automation._store import WorkflowStore
 from automation._workflow import read_workflow
 from automation.exceptions import WorkflowError
+from mining import EventStore, check_conformance, read_model
+from mining._cli import FiltersOption, apply_filters
+from mining._cli import StoreOption as MiningStoreOption
 
 console = Console()
 workflow_app = typer.Typer(help="Designed workflows: validate, lint, show.", no_args_is_help=True)
@@ -130,6 +134,56 @@ def history_command(
         typer.echo(f"{r.number:>4}  {r.saved_at}  {r.author:<12} ({base}){note}")
 
 
+def conformance_command(
+    name: Annotated[str, typer.Argument(help="Name of a log in the store.")],
+    model: Annotated[
+        Path,
+        typer.Option(help="Designed workflow (.yaml/.json), or a model (.pnml/.bpmn)."),
+    ],
+    method: Annotated[str, typer.Option(help="alignments (exact) or token_replay (fast).")] = (
+        "alignments"
+    ),
+    workers: Annotated[int, typer.Option(help="Processes for alignments.")] = 1,
+    time_budget: Annotated[
+        float | None, typer.Option("--time-budget", help="Seconds at most per variant.")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the per-case table to CSV.")
+    ] = None,
+    filters: FiltersOption = None,
+    store: MiningStoreOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    """Fitness of every case against the design, and the deviations (skipped / unexpected)."""
+    if model.suffix.lower() in (".yaml", ".yml", ".json"):
+        net, im, fm = workflow_to_petri_net(read_workflow(model))
+    else:
+        net, im, fm = read_model(model)
+    with EventStore(store, read_only=True) as event_store:
+        log = apply_filters(event_store.load(name), filters)
+        result = check_conformance(
+            log, net, im, fm, method=method, workers=workers, time_budget=time_budget
+        )
+    if output:
+        cases = result.cases.assign(
+            deviations=result.cases["deviations"].map(
+                lambda d: "; ".join(f"{kind} {activity}" for kind, activity in d)
+            )
+        )
+        cases.to_csv(output, index=False)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
+        return
+    fit = result.cases["fit"].mean() if len(result.cases) else 1.0
+    console.print(
+        f"{name!r} against {model.name}: fitness {result.fitness:.4f} ({result.method}); "
+        f"{fit:.1%} of {len(result.cases):,} cases fit the model exactly"
+    )
+    for row in result.deviations().head(15).itertuples():
+        console.print(f"  {row.kind} {row.activity}: {row.cases:,} cases ({row.share:.1%})")
+
+
 def register(app: typer.Typer) -> None:
     """Add the automation sub-commands to the ``mejora`` command."""
     app.add_typer(workflow_app, name="workflow")
+    app.command("conformance")(conformance_command)

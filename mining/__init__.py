@@ -7,6 +7,7 @@ Public API::
     EventStore().save(log)                # persistent store of imported logs
 """
 
+from mining._conformance import ConformanceResult, check_conformance, read_model
 from mining._consent import consent_violations
 from mining._discovery import DiscoveredModel, ProcessMap, discover_model, process_map
 from mining._eventlog import EventLog, ImportSummary, LogMetadata
@@ -38,6 +39,7 @@ __all__ = [
     "CaseDuration",
     "CaseSize",
     "ColumnMapping",
+    "ConformanceResult",
     "DiscoveredModel",
     "EndActivities",
     "EventAttribute",
@@ -60,6 +62,7 @@ __all__ = [
     "VariantsFilter",
     "activity_statistics",
     "case_statistics",
+    "check_conformance",
     "consent_violations",
     "default_store_path",
     "detect_format",
@@ -69,5 +72,6 @@ __all__ = [
     "formats",
     "get_variants",
     "process_map",
+    "read_model",
     "read_log",
 ]

@@ -260,3 +260,93 @@ def write_bpmn(bpmn: Any, path: str) -> None:
     """Save a pm4py BPMN model with a diagram layout of our own (pm4py's needs Graphviz)."""
     _lay_out_bpmn(bpmn)
     _pm4py().write_bpmn(bpmn, path, auto_layout=False)
+
+
+def read_petri_net_model(path: Path) -> tuple[Any, Any, Any]:
+    """A model file (.pnml or .bpmn) as an accepting Petri net; XML is checked for DTDs first."""
+    suffix = path.suffix.lower()
+    if suffix not in (".pnml", ".bpmn"):
+        raise EventLogError(f"{path}: a model must be a .pnml or .bpmn file")
+    if not path.exists():
+        raise EventLogError(f"{path}: no such file")
+    _xml.check_no_dtd(path)
+    pm4py = _pm4py()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            if suffix == ".pnml":
+                return pm4py.read_pnml(str(path))
+            if suffix == ".bpmn":
+                return pm4py.convert_to_petri_net(pm4py.read_bpmn(str(path)))
+        except Exception as exc:  # pm4py raises bare errors on malformed files
+            raise EventLogError(f"{path}: cannot be read as a {suffix[1:]} model: {exc!r}") from exc
+    raise EventLogError(f"{path}: a model must be a .pnml or .bpmn file")
+
+
+def _variant_frame(variants: list[tuple[str, ...]]) -> pd.DataFrame:
+    rows = [
+        (str(i), activity, pd.Timestamp("2000-01-01", tz="UTC") + pd.Timedelta(seconds=j))
+        for i, trace in enumerate(variants)
+        for j, activity in enumerate(trace)
+    ]
+    return pd.DataFrame(rows, columns=["case:concept:name", "concept:name", "time:timestamp"])
+
+
+def align_variants(
+    variants: list[tuple[str, ...]],
+    net: Any,
+    im: Any,
+    fm: Any,
+    *,
+    workers: int,
+    time_budget: float | None,
+) -> list[dict[str, Any]]:
+    """pm4py alignments of one trace per variant: fitness, cost and the moves of each."""
+    pm4py = _pm4py()
+    from pm4py.algo.conformance.alignments.petri_net import algorithm as alignments
+
+    # pm4py's own default worker count is cpu_count() - 2, i.e. 0 on two cores: always explicit
+    parameters: dict[Any, Any] = {
+        alignments.Parameters.CORES: max(1, workers),
+        "show_progress_bar": False,
+    }
+    if time_budget is not None:
+        parameters[alignments.Parameters.PARAM_MAX_ALIGN_TIME_TRACE] = time_budget
+    log = pm4py.convert_to_event_log(_variant_frame(variants))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if workers > 1:
+            return alignments.apply_multiprocessing(log, net, im, fm, parameters=parameters)
+        return alignments.apply(log, net, im, fm, parameters=parameters)
+
+
+def alignment_log_fitness(aligned: list[dict[str, Any]]) -> dict[str, float]:
+    """pm4py's log-level alignment fitness over (possibly repeated) per-trace alignments."""
+    _pm4py()
+    from pm4py.algo.evaluation.replay_fitness.variants import alignment_based
+
+    return dict(alignment_based.evaluate(aligned))
+
+
+def replay_variants(variants: list[tuple[str, ...]], net: Any, im: Any, fm: Any) -> list[dict]:
+    """pm4py token-based replay of one trace per variant."""
+    pm4py = _pm4py()
+    from pm4py.algo.conformance.tokenreplay import algorithm as token_replay
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return token_replay.apply(
+            pm4py.convert_to_event_log(_variant_frame(variants)),
+            net,
+            im,
+            fm,
+            parameters={"show_progress_bar": False},
+        )
+
+
+def token_replay_log_fitness(replayed: list[dict[str, Any]]) -> dict[str, float]:
+    """pm4py's log-level token-replay fitness over (possibly repeated) per-trace results."""
+    _pm4py()
+    from pm4py.algo.evaluation.replay_fitness.variants import token_replay
+
+    return dict(token_replay.evaluate(replayed))

@@ -95,3 +95,11 @@ FROM ordered WHERE c IS NOT NULL GROUP BY a, c
 UNION ALL
 SELECT 'triple', a, b, c, count(*) FROM ordered WHERE c IS NOT NULL GROUP BY a, b, c
 """
+
+
+def case_variants(events: str) -> str:
+    """Each case with its variant (the ordered list of its activities)."""
+    return f"""
+SELECT case_id, list(activity ORDER BY timestamp, event_idx) AS activities
+FROM {events} GROUP BY case_id
+"""

@@ -72,6 +72,6 @@ __all__ = [
     "formats",
     "get_variants",
     "process_map",
-    "read_model",
     "read_log",
+    "read_model",
 ]

@@ -7,6 +7,7 @@ Public API::
     EventStore().save(log)                # persistent store of imported logs
 """
 
+from mining._business_calendar import BusinessCalendar
 from mining._conformance import ConformanceResult, check_conformance, read_model
 from mining._consent import consent_violations
 from mining._discovery import DiscoveredModel, ProcessMap, discover_model, process_map
@@ -30,11 +31,20 @@ from mining._mapping import ColumnMapping
 from mining._read import detect_format, formats, read_log
 from mining._results import DFG, Variants
 from mining._scans import activity_statistics, case_statistics, discover_dfg, get_variants
+from mining._statistics import (
+    activity_times,
+    arrivals_and_wip,
+    attribute_summary,
+    handovers,
+    rework,
+    throughput_times,
+)
 from mining._store import EventStore, LogInfo, default_store_path
 from mining.exceptions import EventLogError, LogNotFoundError, UnsafeFileError
 
 __all__ = [
     "DFG",
+    "BusinessCalendar",
     "CaseAttribute",
     "CaseDuration",
     "CaseSize",
@@ -61,6 +71,9 @@ __all__ = [
     "Variants",
     "VariantsFilter",
     "activity_statistics",
+    "activity_times",
+    "arrivals_and_wip",
+    "attribute_summary",
     "case_statistics",
     "check_conformance",
     "consent_violations",
@@ -71,7 +84,10 @@ __all__ = [
     "filter_from_dict",
     "formats",
     "get_variants",
+    "handovers",
     "process_map",
     "read_log",
     "read_model",
+    "rework",
+    "throughput_times",
 ]

@@ -13,6 +13,11 @@ VERBS = {
     mining.get_variants: mining.Variants,
     mining.case_statistics: pd.DataFrame,
     mining.activity_statistics: pd.DataFrame,
+    mining.throughput_times: pd.DataFrame,
+    mining.activity_times: pd.DataFrame,
+    mining.rework: pd.DataFrame,
+    mining.arrivals_and_wip: pd.DataFrame,
+    mining.attribute_summary: pd.DataFrame,
 }
 ONE_CASE = (
     "case,activity,timestamp\nA,x,2024-01-01 10:00\nA,y,2024-01-01 10:30\nA,x,2024-01-01 12:00\n"

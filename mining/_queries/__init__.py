@@ -8,6 +8,8 @@ outside this package writes SQL over events. Order inside a case is always
 
 - ``scans``: directly-follows graph, variants, case and activity statistics
 - ``filters``: the filter stack
+- ``stats``: throughput, activity (service and waiting) times, rework, handovers, arrivals and
+  work in progress, attribute summaries
 """
 
 from mining._queries.filters import (
@@ -29,11 +31,32 @@ from mining._queries.scans import (
     log_counts,
     variants,
 )
+from mining._queries.stats import (
+    START_ORDER,
+    UNITS,
+    activity_intervals,
+    activity_times,
+    arrivals_and_wip,
+    attribute_summary,
+    column_types,
+    constant_in_case,
+    handovers,
+    rework,
+    throughput_times,
+)
 
 __all__ = [
     "CASE_ORDER",
+    "START_ORDER",
+    "UNITS",
+    "activity_intervals",
     "activity_statistics",
+    "activity_times",
+    "arrivals_and_wip",
+    "attribute_summary",
     "case_statistics",
+    "column_types",
+    "constant_in_case",
     "directly_follows",
     "filter_attribute_cases",
     "filter_attribute_events",
@@ -44,6 +67,9 @@ __all__ = [
     "filter_rework",
     "filter_time_range",
     "filter_variants",
+    "handovers",
     "log_counts",
+    "rework",
+    "throughput_times",
     "variants",
 ]

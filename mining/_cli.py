@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +18,7 @@ from mining._filters import FilterStack
 from mining._progress import delayed_progress
 from mining._read import read_log
 from mining._scans import discover_dfg, get_variants
+from mining._statistics import activity_times, rework, throughput_times
 from mining._store import EventStore
 
 StoreOption = Annotated[
@@ -60,9 +62,22 @@ def apply_filters(log: EventLog, filters: str | None) -> EventLog:
 console = Console()
 
 
+def _plain(value: Any) -> Any:
+    """JSON-safe: NaN and infinities become null, numpy scalars plain numbers."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
 def emit_json(data: Any) -> None:
-    """Print ``data`` as one JSON document on stdout."""
-    typer.echo(json.dumps(data, ensure_ascii=False, default=str))
+    """Print ``data`` as one strict JSON document on stdout (no NaN)."""
+    typer.echo(json.dumps(_plain(data), ensure_ascii=False, default=str, allow_nan=False))
 
 
 def import_command(
@@ -335,6 +350,46 @@ def discover_command(
         console.print(f"process tree: {model.tree}", markup=False, highlight=False)
 
 
+def stats_command(
+    name: NameArgument,
+    by: Annotated[
+        str, typer.Option(help="activity (service / waiting times), case (throughput), resource.")
+    ] = "activity",
+    filters: FiltersOption = None,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Process statistics: times per activity, throughput per case, rework per resource."""
+    verbs = {
+        "activity": activity_times,
+        "case": throughput_times,
+        "resource": lambda log: rework(log, by="resource"),
+    }
+    if by not in verbs:
+        raise ValueError(f"--by must be one of {', '.join(verbs)}, not {by!r}")
+    with EventStore(store, read_only=True) as event_store:
+        frame = verbs[by](apply_filters(event_store.load(name), filters))
+    if as_json:
+        emit_json(frame.to_dict("records"))
+        return
+    table = Table(title=f"{name!r} by {by}")
+    for column in frame.columns:
+        table.add_column(str(column))
+    for row in frame.head(50).itertuples(index=False):
+        table.add_row(*(_cell(v) for v in row))
+    console.print(table)
+    if len(frame) > 50:
+        console.print(f"… {len(frame) - 50:,} more rows (use --json for all)")
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return "-" if value != value else f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
 def consent_command(
     name: NameArgument,
     contact: Annotated[
@@ -408,4 +463,5 @@ def register(app: typer.Typer) -> None:
     app.command("dfg")(dfg_command)
     app.command("discover")(discover_command)
     app.command("consent")(consent_command)
+    app.command("stats")(stats_command)
     app.command("quarantine")(quarantine_command)

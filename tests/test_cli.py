@@ -104,3 +104,15 @@ def test_usage_errors_exit_2(capsys):
 def test_version(capsys):
     code, out, _ = run(capsys, "--version")
     assert code == 0 and out.startswith("mejora ")
+
+
+def test_stats_command_prints_strict_json(imported, capsys):
+    code, out, _ = run(capsys, "stats", "deals", "--by", "activity", "--json")
+    assert code == 0
+    rows = json.loads(out, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))
+    lead = next(r for r in rows if r["activity"] == "Lead")
+    assert lead["events"] == 3 and lead["waiting_seconds_median"] is None  # nothing before it
+    code, out, _ = run(capsys, "stats", "deals", "--by", "case", "--json")
+    assert {r["case_id"] for r in json.loads(out)} == {"A", "B", "C"}
+    code, _, err = run(capsys, "stats", "deals", "--by", "week")
+    assert code == 2 and "--by must be one of" in err

@@ -19,8 +19,8 @@ from automation._schema import SCHEMA_PATH
 from automation._store import WorkflowStore
 from automation._workflow import read_workflow
 from automation.exceptions import WorkflowError
-from mining import EventStore, check_conformance, read_model
-from mining._cli import FiltersOption, apply_filters
+from mining import check_conformance, read_model
+from mining._cli import FiltersOption, stored_log
 from mining._cli import StoreOption as MiningStoreOption
 
 console = Console()
@@ -159,8 +159,7 @@ def conformance_command(
         net, im, fm = workflow_to_petri_net(read_workflow(model))
     else:
         net, im, fm = read_model(model)
-    with EventStore(store, read_only=True) as event_store:
-        log = apply_filters(event_store.load(name), filters)
+    with stored_log(store, name, filters) as log:
         result = check_conformance(
             log, net, im, fm, method=method, workers=workers, time_budget=time_budget
         )

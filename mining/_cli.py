@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -43,6 +45,13 @@ FiltersOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+@contextmanager
+def stored_log(store: Path | None, name: str, filters: str | None = None) -> Iterator[EventLog]:
+    """A stored log, under the command line's filter stack, while the store is open."""
+    with EventStore(store, read_only=True) as event_store:
+        yield apply_filters(event_store.load(name), filters)
 
 
 def apply_filters(log: EventLog, filters: str | None) -> EventLog:
@@ -208,8 +217,7 @@ def info_command(
     name: NameArgument, store: StoreOption = None, as_json: JsonOption = False
 ) -> None:
     """Counts, column mapping, attributes and quarantine of one stored log."""
-    with EventStore(store, read_only=True) as event_store:
-        log = event_store.load(name)
+    with stored_log(store, name) as log:
         data = log.summary().to_dict()
         data["attributes"] = log.attribute_columns
         data["imported_at"] = log.meta.imported_at.isoformat()
@@ -238,8 +246,8 @@ def variants_command(
     as_json: JsonOption = False,
 ) -> None:
     """Variants (distinct activity sequences) with their number of cases, most frequent first."""
-    with EventStore(store, read_only=True) as event_store:
-        variants = get_variants(apply_filters(event_store.load(name), filters))
+    with stored_log(store, name, filters) as log:
+        variants = get_variants(log)
     rows = variants.to_list(top)
     if as_json:
         emit_json(rows)
@@ -263,8 +271,8 @@ def dfg_command(
     as_json: JsonOption = False,
 ) -> None:
     """Directly-follows graph: edges with frequency and times, start and end activities."""
-    with EventStore(store, read_only=True) as event_store:
-        dfg = discover_dfg(apply_filters(event_store.load(name), filters))
+    with stored_log(store, name, filters) as log:
+        dfg = discover_dfg(log)
     if as_json:
         emit_json(dfg.to_dict())
         return
@@ -305,8 +313,7 @@ def discover_command(
     as_json: JsonOption = False,
 ) -> None:
     """Discover the process: a process map with sliders, or a model (inductive, heuristics)."""
-    with EventStore(store, read_only=True) as event_store:
-        log = apply_filters(event_store.load(name), filters)
+    with stored_log(store, name, filters) as log:
         if algorithm == "dfg":
             if output:
                 raise ValueError("-o saves a model: use --algorithm inductive or heuristics")
@@ -367,8 +374,8 @@ def stats_command(
     }
     if by not in verbs:
         raise ValueError(f"--by must be one of {', '.join(verbs)}, not {by!r}")
-    with EventStore(store, read_only=True) as event_store:
-        frame = verbs[by](apply_filters(event_store.load(name), filters))
+    with stored_log(store, name, filters) as log:
+        frame = verbs[by](log)
     if as_json:
         emit_json(frame.to_dict("records"))
         return
@@ -400,8 +407,8 @@ def consent_command(
     as_json: JsonOption = False,
 ) -> None:
     """Emails sent after the contact unsubscribed, bounced or reported spam (consent breaches)."""
-    with EventStore(store, read_only=True) as event_store:
-        frame = consent_violations(apply_filters(event_store.load(name), filters), contact=contact)
+    with stored_log(store, name, filters) as log:
+        frame = consent_violations(log, contact=contact)
     if as_json:
         emit_json(frame.to_dict("records"))
         return
@@ -429,8 +436,7 @@ def quarantine_command(
     as_json: JsonOption = False,
 ) -> None:
     """Show or export the rows kept aside when a log was imported."""
-    with EventStore(store, read_only=True) as event_store:
-        log = event_store.load(name)
+    with stored_log(store, name) as log:
         if output:
             n = log.export_quarantine(output)
             typer.echo(f"{n:,} quarantined rows written to {output}", err=True)

@@ -12,6 +12,7 @@ from mining._conformance import ConformanceResult, check_conformance, read_model
 from mining._consent import consent_violations
 from mining._discovery import DiscoveredModel, ProcessMap, discover_model, process_map
 from mining._eventlog import EventLog, ImportSummary, LogMetadata
+from mining._figures import process_map_figure
 from mining._filters import (
     CaseAttribute,
     CaseDuration,
@@ -86,6 +87,7 @@ __all__ = [
     "get_variants",
     "handovers",
     "process_map",
+    "process_map_figure",
     "read_log",
     "read_model",
     "rework",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from mining import _xml
+from mining._layout import layers
 from mining.exceptions import EventLogError
 
 if TYPE_CHECKING:
@@ -189,51 +190,13 @@ def write_pnml(net: Any, im: Any, fm: Any, path: str) -> None:
     _pm4py().write_pnml(net, im, fm, path)
 
 
-def _layer(nodes: list[Any], flows: list[tuple[Any, Any]]) -> dict[Any, int]:
-    """Longest-path layers from the sources, with back edges (found by depth-first search)
-    left out so loops do not stretch the diagram."""
-    out: dict[Any, list[Any]] = {n: [] for n in nodes}
-    indegree = {n: 0 for n in nodes}
-    for a, b in flows:
-        out[a].append(b)
-    state: dict[Any, int] = {}
-    back: set[tuple[Any, Any]] = set()
-
-    def visit(node: Any) -> None:
-        state[node] = 1
-        for nxt in out[node]:
-            if state.get(nxt) == 1:
-                back.add((node, nxt))
-            elif nxt not in state:
-                visit(nxt)
-        state[node] = 2
-
-    for node in nodes:
-        if node not in state:
-            visit(node)
-    forward = [(a, b) for a, b in flows if (a, b) not in back]
-    for _, b in forward:
-        indegree[b] += 1
-    layer = {n: 0 for n in nodes}
-    ready = [n for n in nodes if indegree[n] == 0]
-    while ready:
-        node = ready.pop()
-        for a, b in forward:
-            if a is node:
-                layer[b] = max(layer[b], layer[a] + 1)
-                indegree[b] -= 1
-                if indegree[b] == 0:
-                    ready.append(b)
-    return layer
-
-
 def _lay_out_bpmn(bpmn: Any) -> None:
     """Place every element of a pm4py BPMN model on a left-to-right grid (no Graphviz)."""
     from pm4py.objects.bpmn.obj import BPMN
 
     nodes = list(bpmn.get_nodes())
     flows = [(f.get_source(), f.get_target()) for f in bpmn.get_flows()]
-    layer = _layer(nodes, flows)
+    layer = layers(nodes, flows)
     layout = bpmn.get_layout()
     rows: dict[int, int] = {}
     for node in sorted(nodes, key=lambda n: (layer[n], str(n.get_name()), str(n.get_id()))):

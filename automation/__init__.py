@@ -23,6 +23,7 @@ from automation._behaviour import (
 )
 from automation._bpmn import bpmn_to_workflow, read_bpmn, workflow_to_bpmn, write_bpmn
 from automation._conditions import compile_condition, evaluate_condition
+from automation._designed_waits import designed_waits
 from automation._lint import Finding, lint_workflow
 from automation._outline import outline
 from automation._petri import workflow_to_petri_net
@@ -71,6 +72,7 @@ __all__ = [
     "WorkflowStore",
     "bpmn_to_workflow",
     "compile_condition",
+    "designed_waits",
     "evaluate_condition",
     "format_duration",
     "lint_workflow",

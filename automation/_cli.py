@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from automation._bpmn import bpmn_counts, write_bpmn
+from automation._designed_waits import designed_waits
 from automation._lint import lint_workflow
 from automation._outline import outline
 from automation._petri import workflow_to_petri_net
@@ -19,8 +20,8 @@ from automation._schema import SCHEMA_PATH
 from automation._store import WorkflowStore
 from automation._workflow import read_workflow
 from automation.exceptions import WorkflowError
-from mining import check_conformance, read_model
-from mining._cli import FiltersOption, stored_log
+from mining import check_conformance, read_model, waits_against_design
+from mining._cli import FiltersOption, emit_json, stored_log
 from mining._cli import StoreOption as MiningStoreOption
 
 console = Console()
@@ -182,7 +183,36 @@ def conformance_command(
         console.print(f"  {row.kind} {row.activity}: {row.cases:,} cases ({row.share:.1%})")
 
 
+def bottlenecks_command(
+    name: Annotated[str, typer.Argument(help="Name of a log in the store.")],
+    workflow: Annotated[
+        list[Path], typer.Option(help="Designed workflow(s) whose waits are not bottlenecks.")
+    ],
+    top: Annotated[int, typer.Option(help="Show the K paths with the most excess.")] = 10,
+    filters: FiltersOption = None,
+    store: MiningStoreOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    """Where time goes beyond the design: each path's median gap minus its designed wait."""
+    designed: dict[tuple[str, str], float] = {}
+    for path in workflow:
+        designed.update(designed_waits(read_workflow(path)))
+    with stored_log(store, name, filters) as log:
+        frame = waits_against_design(log, designed).head(top)
+    if as_json:
+        emit_json(frame.to_dict("records"))
+        return
+    for row in frame.itertuples():
+        console.print(
+            f"{row.source} → {row.target}: median {row.median_seconds / 3600:.1f} h, designed "
+            f"{row.designed_seconds / 3600:.1f} h, excess {row.median_excess_seconds / 3600:.1f} h "
+            f"({row.transitions:,} times)",
+            highlight=False,
+        )
+
+
 def register(app: typer.Typer) -> None:
     """Add the automation sub-commands to the ``mejora`` command."""
     app.add_typer(workflow_app, name="workflow")
     app.command("conformance")(conformance_command)
+    app.command("bottlenecks")(bottlenecks_command)

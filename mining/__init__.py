@@ -39,6 +39,7 @@ from mining._statistics import (
     handovers,
     rework,
     throughput_times,
+    waits_against_design,
 )
 from mining._store import EventStore, LogInfo, default_store_path
 from mining.exceptions import EventLogError, LogNotFoundError, UnsafeFileError
@@ -92,4 +93,5 @@ __all__ = [
     "read_model",
     "rework",
     "throughput_times",
+    "waits_against_design",
 ]

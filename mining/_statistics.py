@@ -17,6 +17,7 @@ What matches pm4py (tested in ``tests/test_statistics.py``):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
@@ -258,3 +259,27 @@ def attribute_summary(
     names = SUMMARY_COLUMNS + (["case_level"] if level == "event" else [])
     frame = pd.DataFrame(rows, columns=[*SUMMARY_COLUMNS, "case_level"])[names]
     return frame.astype({"distinct": "int64", "non_null_share": "float64"})
+
+
+def waits_against_design(
+    log: EventLog, designed: Mapping[tuple[str, str], float] | None = None
+) -> pd.DataFrame:
+    """Per directly-follows path: how long it takes, how much of that the design intends (a
+    wait, a timeout), and the excess — the part that is a real bottleneck. Paths are ranked by
+    median excess, so a 3-day designed nurture delay does not top the list.
+
+    ``designed`` maps (from activity, to activity) to designed seconds; ``automation``'s
+    ``designed_waits(workflow)`` builds it from a workflow.
+
+    Example:
+        >>> waits_against_design(log, designed_waits(workflow)).head()   # doctest: +SKIP
+    """
+    rows = [(str(a), str(b), float(s)) for (a, b), s in (designed or {}).items()]
+    frame = pd.DataFrame(rows, columns=["source", "target", "seconds"])
+    relation = "__designed_waits"
+    log.connection.register(relation, frame)
+    try:
+        query = _queries.scans.gaps_against_design(log.events_ref, relation)
+        return log.connection.execute(query).df()
+    finally:
+        log.connection.unregister(relation)

@@ -103,3 +103,31 @@ def case_variants(events: str) -> str:
 SELECT case_id, list(activity ORDER BY timestamp, event_idx) AS activities
 FROM {events} GROUP BY case_id
 """
+
+
+def gaps_against_design(events: str, designed: str) -> str:
+    """Per directly-follows path: transitions, median and p90 gap, the designed delay (from the
+    ``designed`` relation with columns source, target, seconds; 0 when absent), and the median
+    and p90 of the excess over it (floored at 0)."""
+    gap = "(epoch_us(next_timestamp) - epoch_us(timestamp)) / 1e6"
+    excess = (
+        f"CASE WHEN {gap} > coalesce(d.seconds, 0) THEN {gap} - coalesce(d.seconds, 0) ELSE 0 END"
+    )
+    return f"""
+WITH ordered AS (
+    SELECT CAST(activity AS VARCHAR) AS source, timestamp,
+           CAST(lead(activity) OVER w AS VARCHAR) AS target,
+           lead(timestamp) OVER w AS next_timestamp
+    FROM {events}
+    WINDOW w AS ({CASE_ORDER})
+)
+SELECT o.source, o.target, count(*) AS transitions,
+       median({gap}) AS median_seconds, quantile_cont({gap}, 0.9) AS p90_seconds,
+       coalesce(any_value(d.seconds), 0) AS designed_seconds,
+       median({excess}) AS median_excess_seconds,
+       quantile_cont({excess}, 0.9) AS p90_excess_seconds
+FROM ordered o LEFT JOIN {designed} d ON d.source = o.source AND d.target = o.target
+WHERE o.target IS NOT NULL
+GROUP BY o.source, o.target
+ORDER BY median_excess_seconds DESC, transitions DESC
+"""

@@ -26,6 +26,7 @@ test-scale: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
+	$(BIN)/python benchmarks/bench_conformance.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

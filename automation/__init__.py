@@ -22,6 +22,7 @@ from automation._behaviour import (
     SkipOverride,
 )
 from automation._bpmn import bpmn_to_workflow, read_bpmn, workflow_to_bpmn, write_bpmn
+from automation._branch_usage import branch_usage
 from automation._conditions import compile_condition, evaluate_condition
 from automation._designed_waits import designed_waits
 from automation._lint import Finding, lint_workflow
@@ -71,6 +72,7 @@ __all__ = [
     "WorkflowError",
     "WorkflowStore",
     "bpmn_to_workflow",
+    "branch_usage",
     "compile_condition",
     "designed_waits",
     "evaluate_condition",

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from automation._bpmn import bpmn_counts, write_bpmn
+from automation._branch_usage import branch_usage
 from automation._designed_waits import designed_waits
 from automation._lint import lint_workflow
 from automation._outline import outline
@@ -20,8 +21,8 @@ from automation._schema import SCHEMA_PATH
 from automation._store import WorkflowStore
 from automation._workflow import read_workflow
 from automation.exceptions import WorkflowError
-from mining import check_conformance, read_model, waits_against_design
-from mining._cli import FiltersOption, emit_json, stored_log
+from mining import check_conformance, conformance_figure, read_model, waits_against_design
+from mining._cli import FigureOption, FiltersOption, emit_json, stored_log, write_figure
 from mining._cli import StoreOption as MiningStoreOption
 
 console = Console()
@@ -148,22 +149,37 @@ def conformance_command(
     time_budget: Annotated[
         float | None, typer.Option("--time-budget", help="Seconds at most per variant.")
     ] = None,
+    precision: Annotated[
+        bool, typer.Option("--precision", help="Also compute precision (slower).")
+    ] = False,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write the per-case table to CSV.")
     ] = None,
+    figure: FigureOption = None,
     filters: FiltersOption = None,
     store: MiningStoreOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
 ) -> None:
-    """Fitness of every case against the design, and the deviations (skipped / unexpected)."""
+    """Fitness of every case against the design, the deviations (skipped / unexpected / out of
+    order) with their effect on throughput time, and designed branches no case takes."""
+    workflow = None
     if model.suffix.lower() in (".yaml", ".yml", ".json"):
-        net, im, fm = workflow_to_petri_net(read_workflow(model))
+        workflow = read_workflow(model)
+        net, im, fm = workflow_to_petri_net(workflow)
     else:
         net, im, fm = read_model(model)
     with stored_log(store, name, filters) as log:
         result = check_conformance(
-            log, net, im, fm, method=method, workers=workers, time_budget=time_budget
+            log,
+            net,
+            im,
+            fm,
+            method=method,
+            workers=workers,
+            time_budget=time_budget,
+            precision=precision,
         )
+    branches = branch_usage(workflow, result) if workflow is not None else None
     if output:
         cases = result.cases.assign(
             deviations=result.cases["deviations"].map(
@@ -171,16 +187,36 @@ def conformance_command(
             )
         )
         cases.to_csv(output, index=False)
+    if figure:
+        write_figure(conformance_figure(result), figure)
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
+        data = result.to_dict()
+        if branches is not None:
+            data["branches"] = branches.to_dict("records")
+        emit_json(data)
         return
     fit = result.cases["fit"].mean() if len(result.cases) else 1.0
+    extra = f", precision {result.precision:.4f}" if result.precision is not None else ""
     console.print(
-        f"{name!r} against {model.name}: fitness {result.fitness:.4f} ({result.method}); "
-        f"{fit:.1%} of {len(result.cases):,} cases fit the model exactly"
+        f"{name!r} against {model.name}: fitness {result.fitness:.4f}{extra} ({result.method}); "
+        f"{fit:.1%} of {len(result.cases):,} cases fit the model exactly",
+        highlight=False,
     )
     for row in result.deviations().head(15).itertuples():
-        console.print(f"  {row.kind} {row.activity}: {row.cases:,} cases ({row.share:.1%})")
+        impact = row.impact_seconds / 86400
+        effect = f"; median case {impact:+.1f} days vs without" if impact == impact else ""
+        console.print(
+            f"  {row.kind.replace('_', ' ')} {escape(row.activity)}: {row.cases:,} cases "
+            f"({row.share:.1%}){effect}",
+            highlight=False,
+        )
+    if branches is not None:
+        for row in branches[branches["never_taken"]].itertuples():
+            console.print(
+                f"  never taken: {escape(row.node_name)} → {row.target} ({row.condition}): "
+                f"0 of {row.cases_at_node:,} cases that reached it",
+                highlight=False,
+            )
 
 
 def bottlenecks_command(

@@ -66,3 +66,21 @@ def workflow_to_petri_net(workflow: Workflow) -> tuple[Any, Any, Any]:
         initial={_place(workflow.start): 1},
         final={FINAL: 1},
     )
+
+
+def branch_transitions(workflow: Workflow) -> dict[tuple[str, str], list[str]]:
+    """For every edge out of a decision or a wait-for-event, the net's transitions that take it
+    (named as ``workflow_to_petri_net`` names them), keyed by (node id, target id)."""
+    branches: dict[tuple[str, str], list[str]] = {}
+    for node in workflow.nodes:
+        out = workflow.outgoing(node.id)
+        if node.type == "decision":
+            for i, edge in enumerate(out):
+                branches[(node.id, edge.target)] = [f"tau_{node.id}_branch{i}"]
+        elif node.type == "wait_for_event":
+            for edge in out:
+                key = edge.exit or "next"
+                labels = node.activities if edge.exit == "event" else ()
+                names = [f"t_{node.id}_{key}_{i}" for i in range(len(labels))]
+                branches[(node.id, edge.target)] = names or [f"tau_{node.id}_{key}"]
+    return branches

@@ -8,8 +8,9 @@ Public API::
 """
 
 from mining._business_calendar import BusinessCalendar
+from mining._case_table import attribute_counts, case_activities, case_table
 from mining._conformance import ConformanceResult, check_conformance, read_model
-from mining._consent import consent_violations
+from mining._consent import consent_violations, sends_before_opt_in
 from mining._discovery import DiscoveredModel, ProcessMap, discover_model, process_map
 from mining._eventlog import EventLog, ImportSummary, LogMetadata
 from mining._figures import process_map_figure
@@ -40,6 +41,17 @@ from mining._statistics import (
     rework,
     throughput_times,
     waits_against_design,
+)
+from mining._stats_figures import (
+    activity_times_figure,
+    arrivals_wip_figure,
+    conformance_figure,
+    dotted_chart_figure,
+    handover_figure,
+    rework_figure,
+    throughput_figure,
+    variants_figure,
+    waits_against_design_figure,
 )
 from mining._store import EventStore, LogInfo, default_store_path
 from mining.exceptions import EventLogError, LogNotFoundError, UnsafeFileError
@@ -74,24 +86,37 @@ __all__ = [
     "VariantsFilter",
     "activity_statistics",
     "activity_times",
+    "activity_times_figure",
     "arrivals_and_wip",
+    "arrivals_wip_figure",
+    "attribute_counts",
     "attribute_summary",
+    "case_activities",
     "case_statistics",
+    "case_table",
     "check_conformance",
+    "conformance_figure",
     "consent_violations",
     "default_store_path",
     "detect_format",
     "discover_dfg",
     "discover_model",
+    "dotted_chart_figure",
     "filter_from_dict",
     "formats",
     "get_variants",
+    "handover_figure",
     "handovers",
     "process_map",
     "process_map_figure",
     "read_log",
     "read_model",
     "rework",
+    "rework_figure",
+    "sends_before_opt_in",
+    "throughput_figure",
     "throughput_times",
+    "variants_figure",
     "waits_against_design",
+    "waits_against_design_figure",
 ]

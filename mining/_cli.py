@@ -9,18 +9,26 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
+import plotly.graph_objects as go
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from mining._consent import consent_violations
+from mining._consent import HUBSPOT_SENDS, consent_violations, sends_before_opt_in
 from mining._discovery import discover_model, process_map
 from mining._eventlog import EventLog
+from mining._figures import process_map_figure
 from mining._filters import FilterStack
 from mining._progress import delayed_progress
 from mining._read import read_log
 from mining._scans import discover_dfg, get_variants
 from mining._statistics import activity_times, rework, throughput_times
+from mining._stats_figures import (
+    activity_times_figure,
+    rework_figure,
+    throughput_figure,
+    variants_figure,
+)
 from mining._store import EventStore
 
 StoreOption = Annotated[
@@ -42,6 +50,14 @@ FiltersOption = Annotated[
         "--filters",
         help='Filter stack as JSON, e.g. \'[{"kind": "variants", "top": 5}]\', '
         "or @FILE holding it (see docs/filters.md).",
+        show_default=False,
+    ),
+]
+FigureOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--figure",
+        help="Also save the figure as one HTML file (plotly inside: opens offline).",
         show_default=False,
     ),
 ]
@@ -87,6 +103,13 @@ def _plain(value: Any) -> Any:
 def emit_json(data: Any) -> None:
     """Print ``data`` as one strict JSON document on stdout (no NaN)."""
     typer.echo(json.dumps(_plain(data), ensure_ascii=False, default=str, allow_nan=False))
+
+
+def write_figure(figure: go.Figure, path: Path) -> None:
+    """Save ``figure`` as a self-contained HTML file (plotly.js inlined, no network needed) and
+    say so on stderr, so ``--json`` output stays clean."""
+    figure.write_html(path, include_plotlyjs=True, full_html=True)
+    typer.echo(f"figure written to {path}", err=True)
 
 
 def import_command(
@@ -242,12 +265,15 @@ def variants_command(
     name: NameArgument,
     top: Annotated[int | None, typer.Option(help="Only the K most frequent variants.")] = None,
     filters: FiltersOption = None,
+    figure: FigureOption = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Variants (distinct activity sequences) with their number of cases, most frequent first."""
     with stored_log(store, name, filters) as log:
         variants = get_variants(log)
+    if figure:
+        write_figure(variants_figure(variants, top=top or 10), figure)
     rows = variants.to_list(top)
     if as_json:
         emit_json(rows)
@@ -267,12 +293,15 @@ def variants_command(
 def dfg_command(
     name: NameArgument,
     filters: FiltersOption = None,
+    figure: FigureOption = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Directly-follows graph: edges with frequency and times, start and end activities."""
     with stored_log(store, name, filters) as log:
         dfg = discover_dfg(log)
+        if figure:
+            write_figure(process_map_figure(process_map(log)), figure)
     if as_json:
         emit_json(dfg.to_dict())
         return
@@ -309,15 +338,20 @@ def discover_command(
         Path | None, typer.Option("-o", "--output", help="Save the model as .pnml or .bpmn.")
     ] = None,
     filters: FiltersOption = None,
+    figure: FigureOption = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Discover the process: a process map with sliders, or a model (inductive, heuristics)."""
+    if figure and algorithm != "dfg":
+        raise ValueError("--figure draws the process map: use --algorithm dfg")
     with stored_log(store, name, filters) as log:
         if algorithm == "dfg":
             if output:
                 raise ValueError("-o saves a model: use --algorithm inductive or heuristics")
             result = process_map(log, activities=activities, paths=paths)
+            if figure:
+                write_figure(process_map_figure(result), figure)
         else:
             model = discover_model(log, algorithm=algorithm, noise=noise)
     if algorithm == "dfg":
@@ -363,6 +397,7 @@ def stats_command(
         str, typer.Option(help="activity (service / waiting times), case (throughput), resource.")
     ] = "activity",
     filters: FiltersOption = None,
+    figure: FigureOption = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -376,6 +411,9 @@ def stats_command(
         raise ValueError(f"--by must be one of {', '.join(verbs)}, not {by!r}")
     with stored_log(store, name, filters) as log:
         frame = verbs[by](log)
+    if figure:
+        figures = {"activity": activity_times_figure, "case": throughput_figure}
+        write_figure(figures.get(by, rework_figure)(frame), figure)
     if as_json:
         emit_json(frame.to_dict("records"))
         return
@@ -402,27 +440,66 @@ def consent_command(
     contact: Annotated[
         str, typer.Option(help="Attribute identifying a person across cases.")
     ] = "recipient",
+    send: Annotated[
+        list[str] | None,
+        typer.Option("--send", help="Activity that sends a marketing email (default: SENT)."),
+    ] = None,
+    opt_in: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--opt-in", help="Activity recording consent; also checks no email before it."
+        ),
+    ] = None,
     filters: FiltersOption = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Emails sent after the contact unsubscribed, bounced or reported spam (consent breaches)."""
+    """Emails sent after the contact unsubscribed, bounced or reported spam (consent breaches),
+    and with --opt-in, emails sent before the contact opted in."""
+    sends = tuple(send) if send else HUBSPOT_SENDS
     with stored_log(store, name, filters) as log:
-        frame = consent_violations(log, contact=contact)
+        frame = consent_violations(log, contact=contact, sends=sends)
+        early = (
+            sends_before_opt_in(log, opt_ins=opt_in, contact=contact, sends=sends)
+            if opt_in
+            else None
+        )
     if as_json:
-        emit_json(frame.to_dict("records"))
+        rows = [{"rule": "after_withdrawal", **r} for r in frame.to_dict("records")]
+        if early is not None:
+            rows += [{"rule": "before_opt_in", **r} for r in early.to_dict("records")]
+        emit_json(rows)
         return
     if frame.empty:
         console.print(f"No email went to a contact after a withdrawal in {name!r}.")
-        return
-    console.print(
-        f"[red]{len(frame):,} emails to {frame['contact'].nunique():,} contacts after they "
-        "withdrew[/] (unsubscribe, bounce or spam report):"
-    )
+    else:
+        console.print(
+            f"[red]{len(frame):,} emails to {frame['contact'].nunique():,} contacts after they "
+            "withdrew[/] (unsubscribe, bounce or spam report):"
+        )
     for row in frame.head(20).itertuples():
         console.print(
             f"  {row.contact}: {row.send} at {row.sent_at:%Y-%m-%d %H:%M}, "
             f"{_duration(row.seconds_after)} after {row.withdrawal}",
+            highlight=False,
+        )
+    if early is None:
+        return
+    if early.empty:
+        console.print(f"No email went to a contact before the contact opted in, in {name!r}.")
+        return
+    console.print(
+        f"[red]{len(early):,} emails to {early['contact'].nunique():,} contacts before they "
+        "opted in[/]:"
+    )
+    for row in early.head(20).itertuples():
+        when = (
+            f"{_duration(row.seconds_before)} before opting in"
+            if row.seconds_before == row.seconds_before
+            else "never opted in"
+        )
+        console.print(
+            f"  {row.contact}: {row.send} at {row.sent_at:%Y-%m-%d %H:%M}, {when}",
             highlight=False,
         )
 

@@ -1,10 +1,11 @@
 """Conformance against a model: per-case fitness and deviations, computed once per variant.
 
 The model is an accepting Petri net (read from PNML or BPMN here; designed workflows convert in
-``automation``). Alignments (exact: skipped steps and unexpected steps) or token replay (fast)
-run through pm4py on one trace per variant, with an explicit worker count and an optional time
-budget per variant; results are spread back to the cases of each variant, and the log-level
-numbers are pm4py's own, computed over all cases.
+``automation``). Alignments (exact: skipped, unexpected and out-of-order steps) run through pm4py
+on one trace per variant, with an explicit worker count and an optional time budget per
+variant; token replay (the fast mode) runs pm4py's algorithm in ``_pm4py_replay`` with the same
+numbers. Results are spread back to the cases of each variant, and the log-level numbers are
+pm4py's own, computed over all cases.
 """
 
 from __future__ import annotations
@@ -13,13 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from mining import _pm4py_adapter, _queries
 from mining._eventlog import EventLog
 
 SKIPPED = "skipped"
 UNEXPECTED = "unexpected"
+OUT_OF_ORDER = "out_of_order"
 
 
 def read_model(path: str | Path) -> tuple[Any, Any, Any]:
@@ -30,31 +34,85 @@ def read_model(path: str | Path) -> tuple[Any, Any, Any]:
 
 @dataclass(frozen=True)
 class ConformanceResult:
-    """Fitness of every case and variant, their deviations, and pm4py's log-level numbers."""
+    """Fitness of every case and variant, their deviations, which model transitions they used,
+    and pm4py's log-level numbers (``precision`` too when it was asked for)."""
 
     method: str
-    cases: pd.DataFrame  # case_id, fitness, fit, deviations
-    variants: pd.DataFrame  # activities, cases, fitness, fit, deviations
+    cases: pd.DataFrame  # case_id, fitness, fit, deviations, duration_seconds
+    variants: pd.DataFrame  # activities, cases, fitness, fit, deviations, transitions
     log: dict[str, float]
+    transitions: pd.DataFrame  # name, label: every transition of the model
 
     @property
     def fitness(self) -> float:
         """Log-level fitness as pm4py defines it for the method."""
         return float(self.log["log_fitness"])
 
+    @property
+    def precision(self) -> float | None:
+        """pm4py's ETConformance precision, when computed (``precision=True``)."""
+        value = self.log.get("precision")
+        return None if value is None else float(value)
+
     def deviations(self) -> pd.DataFrame:
-        """Each deviation (skipped step / unexpected step and its activity) with the cases it
-        affects and their share, most frequent first."""
-        rows: dict[tuple[str, str], int] = {}
-        for deviations, n in zip(self.variants["deviations"], self.variants["cases"], strict=True):
-            for kind, activity in set(deviations):
-                rows[(kind, activity)] = rows.get((kind, activity), 0) + int(n)
-        total = int(self.variants["cases"].sum()) or 1
+        """Each deviation — a skipped step, an unexpected step, or a step out of order (done,
+        but where the model did not expect it) — with the cases it affects, their share, and
+        its impact on throughput: the median case duration with and without it.
+
+        Example:
+            >>> result.deviations()[["kind", "activity", "impact_seconds"]]  # doctest: +SKIP
+        """
+        durations = self.cases.set_index("case_id")["duration_seconds"]
+        affected: dict[tuple[str, str], list[str]] = {}
+        cases = self.cases
+        for deviations, case_id in zip(cases["deviations"], cases["case_id"], strict=True):
+            for key in set(deviations):
+                affected.setdefault(key, []).append(case_id)
+        total = len(self.cases) or 1
+        rows = []
+        for (kind, activity), ids in affected.items():
+            with_it = durations.loc[ids]
+            without = durations.drop(index=ids)
+            rows.append(
+                (
+                    kind,
+                    activity,
+                    len(ids),
+                    len(ids) / total,
+                    float(with_it.median()) if len(with_it) else float("nan"),
+                    float(without.median()) if len(without) else float("nan"),
+                )
+            )
         frame = pd.DataFrame(
-            [(k, a, n, n / total) for (k, a), n in rows.items()],
-            columns=["kind", "activity", "cases", "share"],
+            rows,
+            columns=[
+                "kind",
+                "activity",
+                "cases",
+                "share",
+                "median_duration_with",
+                "median_duration_without",
+            ],
         )
-        return frame.sort_values(["cases", "kind", "activity"], ascending=[False, True, True])
+        frame["impact_seconds"] = frame["median_duration_with"] - frame["median_duration_without"]
+        frame = frame.sort_values(["cases", "kind", "activity"], ascending=[False, True, True])
+        return frame.reset_index(drop=True)
+
+    def transition_usage(self) -> pd.DataFrame:
+        """Every model transition (silent ones too) with the number of cases whose alignment or
+        replay fired it: a designed branch no case takes shows 0.
+
+        Example:
+            >>> usage = result.transition_usage()                           # doctest: +SKIP
+            >>> usage[usage.cases == 0]                                     # doctest: +SKIP
+        """
+        counts: dict[str, int] = dict.fromkeys(self.transitions["name"], 0)
+        for fired, n in zip(self.variants["transitions"], self.variants["cases"], strict=True):
+            for name in set(fired):
+                counts[name] = counts.get(name, 0) + int(n)
+        frame = self.transitions.copy()
+        frame["cases"] = [counts[name] for name in frame["name"]]
+        return frame
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary."""
@@ -65,14 +123,28 @@ class ConformanceResult:
         }
 
 
-def _moves(alignment: list[tuple[Any, Any]]) -> list[tuple[str, str]]:
+def _moves(alignment: list[tuple[Any, Any]]) -> tuple[list[tuple[str, str]], list[str]]:
+    """Deviations of one alignment (a skipped and an unexpected move of the same activity make
+    one out-of-order step) and the model transitions it fired."""
+    skipped: list[str] = []
+    unexpected: list[str] = []
+    fired: list[str] = []
+    for (_, model_name), (log_label, model_label) in alignment:
+        if model_name != ">>":
+            fired.append(str(model_name))
+        if log_label == ">>" and model_label not in (None, ">>"):
+            skipped.append(str(model_label))
+        elif model_label == ">>" and log_label not in (None, ">>"):
+            unexpected.append(str(log_label))
     deviations = []
-    for log_move, model_move in alignment:
-        if log_move == ">>" and model_move not in (None, ">>"):
-            deviations.append((SKIPPED, str(model_move)))
-        elif model_move == ">>" and log_move not in (None, ">>"):
-            deviations.append((UNEXPECTED, str(log_move)))
-    return deviations
+    for activity in skipped:
+        if activity in unexpected:
+            unexpected.remove(activity)
+            deviations.append((OUT_OF_ORDER, activity))
+        else:
+            deviations.append((SKIPPED, activity))
+    deviations.extend((UNEXPECTED, activity) for activity in unexpected)
+    return deviations, fired
 
 
 def check_conformance(
@@ -84,58 +156,76 @@ def check_conformance(
     method: Literal["alignments", "token_replay"] = "alignments",
     workers: int = 1,
     time_budget: float | None = None,
+    precision: bool = False,
 ) -> ConformanceResult:
     """Per-case fitness and deviations of ``log`` against an accepting Petri net.
 
-    ``workers`` is the number of processes for alignments (pm4py's own default is 0 on two
-    cores); ``time_budget`` caps the seconds spent aligning one variant.
+    Alignments give the deviations (skipped, unexpected, out of order); token replay is the
+    fast mode (fitness and the transitions used, with pm4py's numbers). ``workers`` is the
+    number of processes for alignments (pm4py's own default is 0 on two cores);
+    ``time_budget`` caps the seconds spent aligning one variant; ``precision`` adds pm4py's
+    ETConformance precision for the same method (it replays every prefix: slower).
 
     Example:
         >>> net, im, fm = read_model("design.pnml")                        # doctest: +SKIP
         >>> result = check_conformance(log, net, im, fm)                    # doctest: +SKIP
         >>> result.fitness, result.deviations().head()                      # doctest: +SKIP
     """
-    rows = log.connection.execute(_queries.scans.case_variants(log.events_ref)).fetchall()
-    by_variant: dict[tuple[str, ...], list[str]] = {}
-    for case_id, activities in rows:
-        by_variant.setdefault(tuple(activities), []).append(case_id)
-    variants = sorted(by_variant, key=lambda v: (-len(by_variant[v]), v))
+    table = log.connection.sql(_queries.scans.variant_cases(log.events_ref)).to_arrow_table()
+    variants = [tuple(v) for v in table.column("activities").to_pylist()]
+    counts = pc.list_value_length(table.column("case_ids")).to_numpy().astype(np.int64).tolist()
     if method == "alignments":
         results = _pm4py_adapter.align_variants(
             variants, net, initial_marking, final_marking, workers=workers, time_budget=time_budget
         )
         fitness = [float(r["fitness"]) if r else 0.0 for r in results]
-        deviations = [_moves(r["alignment"]) if r else [] for r in results]
+        moves = [_moves(r["alignment"]) if r else ([], []) for r in results]
+        deviations = [m[0] for m in moves]
+        fired = [m[1] for m in moves]
         fit = [bool(r) and r["fitness"] == 1.0 for r in results]
-        weighted = [r for r, v in zip(results, variants, strict=True) for _ in by_variant[v] if r]
+        weighted = [x for r, n in zip(results, counts, strict=True) if r for x in [r] * n]
         summary = _pm4py_adapter.alignment_log_fitness(weighted)
     elif method == "token_replay":
-        results = _pm4py_adapter.replay_variants(variants, net, initial_marking, final_marking)
+        results = _pm4py_adapter.replay_variants_fast(variants, net, initial_marking, final_marking)
         fitness = [float(r["trace_fitness"]) for r in results]
         fit = [bool(r["trace_is_fit"]) for r in results]
         deviations = [[] for _ in results]
-        weighted = [r for r, v in zip(results, variants, strict=True) for _ in by_variant[v]]
+        fired = [r["activated_transitions"] for r in results]
+        weighted = [x for r, n in zip(results, counts, strict=True) for x in [r] * n]
         summary = _pm4py_adapter.token_replay_log_fitness(weighted)
     else:
         raise ValueError(f"method must be 'alignments' or 'token_replay', not {method!r}")
+    log_numbers = {k: float(v) for k, v in summary.items()}
+    if precision and variants:
+        log_numbers["precision"] = _pm4py_adapter.precision(
+            list(variants), counts, net, initial_marking, final_marking, method
+        )
     variant_frame = pd.DataFrame(
         {
             "activities": variants,
-            "cases": [len(by_variant[v]) for v in variants],
+            "cases": counts,
             "fitness": fitness,
             "fit": fit,
             "deviations": deviations,
+            "transitions": fired,
         }
     )
-    case_rows = [
-        (case_id, fitness[i], fit[i], deviations[i])
-        for i, v in enumerate(variants)
-        for case_id in by_variant[v]
-    ]
-    case_frame = pd.DataFrame(case_rows, columns=["case_id", "fitness", "fit", "deviations"])
+    index = np.repeat(np.arange(len(variants)), counts)
+    case_frame = pd.DataFrame(
+        {
+            "case_id": pc.list_flatten(table.column("case_ids")).to_numpy(zero_copy_only=False),
+            "fitness": np.asarray(fitness, dtype=float)[index],
+            "fit": np.asarray(fit, dtype=bool)[index],
+            "deviations": [deviations[i] for i in index],
+            "duration_seconds": pc.list_flatten(table.column("durations")).to_numpy(
+                zero_copy_only=False
+            ),
+        }
+    )
     return ConformanceResult(
         method=method,
         cases=case_frame.sort_values("case_id").reset_index(drop=True),
         variants=variant_frame,
-        log={k: float(v) for k, v in summary.items()},
+        log=log_numbers,
+        transitions=pd.DataFrame(_pm4py_adapter.model_transitions(net), columns=["name", "label"]),
     )

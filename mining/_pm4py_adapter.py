@@ -272,6 +272,8 @@ def align_variants(
     parameters: dict[Any, Any] = {
         alignments.Parameters.CORES: max(1, workers),
         "show_progress_bar": False,
+        # moves as ((log name, model name), (log label, model label)): which transition fired
+        "ret_tuple_as_trans_desc": True,
     }
     if time_budget is not None:
         parameters[alignments.Parameters.PARAM_MAX_ALIGN_TIME_TRACE] = time_budget
@@ -281,6 +283,49 @@ def align_variants(
         if workers > 1:
             return alignments.apply_multiprocessing(log, net, im, fm, parameters=parameters)
         return alignments.apply(log, net, im, fm, parameters=parameters)
+
+
+def precision(
+    variants: list[tuple[str, ...]],
+    counts: list[int],
+    net: Any,
+    im: Any,
+    fm: Any,
+    method: str,
+) -> float:
+    """pm4py's ETConformance precision (token replay or alignments) of the log given as its
+    variants and their case counts."""
+    pm4py = _pm4py()
+    from pm4py.algo.evaluation.precision import algorithm as evaluator
+
+    repeated = [v for v, n in zip(variants, counts, strict=True) for _ in range(n)]
+    frame = _variant_frame(repeated)
+    variant = (
+        evaluator.Variants.ALIGN_ETCONFORMANCE
+        if method == "alignments"
+        else evaluator.Variants.ETCONFORMANCE_TOKEN
+    )
+    # pm4py.precision_alignments / precision_token_based_replay, without the progress bar
+    parameters = {"show_progress_bar": False, "multiprocessing": False}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        log = pm4py.convert_to_event_log(frame)
+        return float(evaluator.apply(log, net, im, fm, variant=variant, parameters=parameters))
+
+
+def model_transitions(net: Any) -> list[tuple[str, str | None]]:
+    """(name, label) of every transition of a Petri net, by name."""
+    return sorted(((t.name, t.label) for t in net.transitions), key=lambda x: x[0])
+
+
+def replay_variants_fast(
+    variants: list[tuple[str, ...]], net: Any, im: Any, fm: Any
+) -> list[dict[str, Any]]:
+    """Token replay with pm4py's algorithm and results, without its per-event net scans."""
+    from mining._pm4py_replay import TokenReplayer
+
+    _pm4py()
+    return TokenReplayer(net, im, fm).replay(variants)
 
 
 def alignment_log_fitness(aligned: list[dict[str, Any]]) -> dict[str, float]:

@@ -8,10 +8,12 @@ outside this package writes SQL over events. Order inside a case is always
 
 - ``scans``: directly-follows graph, variants, case and activity statistics
 - ``filters``: the filter stack
+- ``figures``: events behind figures that need them (the dotted chart's sampled cases)
 - ``stats``: throughput, activity (service and waiting) times, rework, handovers, arrivals and
   work in progress, attribute summaries
 """
 
+from mining._queries.figures import dotted_chart
 from mining._queries.filters import (
     filter_attribute_cases,
     filter_attribute_events,
@@ -58,6 +60,7 @@ __all__ = [
     "column_types",
     "constant_in_case",
     "directly_follows",
+    "dotted_chart",
     "filter_attribute_cases",
     "filter_attribute_events",
     "filter_case_duration",

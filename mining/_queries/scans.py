@@ -97,14 +97,6 @@ SELECT 'triple', a, b, c, count(*) FROM ordered WHERE c IS NOT NULL GROUP BY a, 
 """
 
 
-def case_variants(events: str) -> str:
-    """Each case with its variant (the ordered list of its activities)."""
-    return f"""
-SELECT case_id, list(activity ORDER BY timestamp, event_idx) AS activities
-FROM {events} GROUP BY case_id
-"""
-
-
 def gaps_against_design(events: str, designed: str) -> str:
     """Per directly-follows path: transitions, median and p90 gap, the designed delay (from the
     ``designed`` relation with columns source, target, seconds; 0 when absent), and the median
@@ -130,4 +122,19 @@ FROM ordered o LEFT JOIN {designed} d ON d.source = o.source AND d.target = o.ta
 WHERE o.target IS NOT NULL
 GROUP BY o.source, o.target
 ORDER BY median_excess_seconds DESC, transitions DESC
+"""
+
+
+def variant_cases(events: str) -> str:
+    """Each variant with its cases (by id) and their durations in seconds, in one row."""
+    return f"""
+WITH cases AS (
+    SELECT case_id, list(activity ORDER BY timestamp, event_idx) AS activities,
+           (epoch_us(max(timestamp)) - epoch_us(min(timestamp))) / 1e6 AS duration_seconds
+    FROM {events} GROUP BY case_id
+)
+SELECT activities, list(case_id ORDER BY case_id) AS case_ids,
+       list(duration_seconds ORDER BY case_id) AS durations
+FROM cases GROUP BY activities
+ORDER BY len(case_ids) DESC, activities
 """

@@ -54,3 +54,26 @@ def test_bottlenecks_command(store_path, capsys):
     rows = json.loads(capsys.readouterr().out)
     assert len(rows) == 10
     assert all(r["median_excess_seconds"] <= r["median_seconds"] + 1e-6 for r in rows)
+
+
+def test_the_planted_bottleneck_stands_out_against_the_other_regions():
+    """Planted problem 1: Qualified → Demo scheduled takes 97.5 h for North vs 24.8 h elsewhere;
+    of all paths it is the one where North differs most from the rest."""
+    design = designed_waits(read_workflow(sample_logs.workflow_path("sales_pipeline")))
+    log = sample_logs.load_sales_activities()
+
+    def medians(keep: bool) -> dict[tuple[str, str], float]:
+        view = mining.FilterStack([mining.CaseAttribute("region", ("North",), keep=keep)]).apply(
+            log
+        )
+        frame = mining.waits_against_design(view, design)
+        frame = frame[frame["transitions"] >= 10]
+        paths = zip(frame["source"], frame["target"], strict=True)
+        return dict(zip(paths, frame["median_excess_seconds"], strict=True))
+
+    north, rest = medians(True), medians(False)
+    path = ("Qualified", "Demo scheduled")
+    assert round(north[path] / 3600, 1) == 97.5
+    assert round(rest[path] / 3600, 1) == 24.8
+    ratios = {p: north[p] / rest[p] for p in north.keys() & rest.keys() if rest[p] > 0}
+    assert max(ratios, key=ratios.get) == path

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import typer
 
 import automation._cli
+import improvement._cli
 import mining._cli
 import sample_logs._cli
 from automation.exceptions import WorkflowError
@@ -25,6 +26,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 mining._cli.register(app)
+improvement._cli.register(app)
 sample_logs._cli.register(app)
 automation._cli.register(app)
 

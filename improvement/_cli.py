@@ -1,0 +1,13 @@
+"""Continuous-improvement sub-commands of ``mejora``: each family lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from improvement import _cli_causes, _cli_spc
+
+
+def register(app: typer.Typer) -> None:
+    """Add the improvement sub-commands to the ``mejora`` command."""
+    _cli_spc.register(app)
+    _cli_causes.register(app)

@@ -18,6 +18,8 @@ VERBS = {
     mining.rework: pd.DataFrame,
     mining.arrivals_and_wip: pd.DataFrame,
     mining.attribute_summary: pd.DataFrame,
+    mining.case_table: pd.DataFrame,
+    mining.case_activities: pd.DataFrame,
 }
 ONE_CASE = (
     "case,activity,timestamp\nA,x,2024-01-01 10:00\nA,y,2024-01-01 10:30\nA,x,2024-01-01 12:00\n"
@@ -48,3 +50,5 @@ def test_one_case_values(write_csv):
     stats = mining.activity_statistics(log).set_index("activity")
     assert stats.loc["x", "events"] == 2 and stats.loc["x", "repeats"] == 1
     assert mining.get_variants(log).to_frame()["share"].tolist() == [1.0]
+    counts = mining.attribute_counts(log, "activity").set_index("value")
+    assert counts.loc["x", "events"] == 2 and counts.loc["x", "cases"] == 1

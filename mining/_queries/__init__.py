@@ -8,6 +8,8 @@ outside this package writes SQL over events. Order inside a case is always
 
 - ``scans``: directly-follows graph, variants, case and activity statistics
 - ``filters``: the filter stack
+- ``cases``: one row per case with its attributes, per case and activity, attribute counts
+- ``consent``: sends after a withdrawal or before an opt-in
 - ``figures``: events behind figures that need them (the dotted chart's sampled cases)
 - ``stats``: throughput, activity (service and waiting) times, rework, handovers, arrivals and
   work in progress, attribute summaries

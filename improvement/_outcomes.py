@@ -36,18 +36,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mining import EventLog, case_activities, case_table
+from mining import CASE_TABLE_COLUMNS, EventLog, case_activities, case_table
 
-FIXED_COLUMNS = (
-    "case_id",
-    "start",
-    "end",
-    "duration_seconds",
-    "n_events",
-    "variant",
-    "start_activity",
-    "end_activity",
-)
+FIXED_COLUMNS = CASE_TABLE_COLUMNS  # the case table's own columns; the rest are attributes
 UNITS = {"s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 _OPS = {
     ">": np.greater,

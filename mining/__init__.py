@@ -8,7 +8,12 @@ Public API::
 """
 
 from mining._business_calendar import BusinessCalendar
-from mining._case_table import attribute_counts, case_activities, case_table
+from mining._case_table import (
+    CASE_TABLE_COLUMNS,
+    attribute_counts,
+    case_activities,
+    case_table,
+)
 from mining._conformance import ConformanceResult, check_conformance, read_model
 from mining._consent import consent_violations, sends_before_opt_in
 from mining._discovery import DiscoveredModel, ProcessMap, discover_model, process_map
@@ -57,6 +62,7 @@ from mining._store import EventStore, LogInfo, default_store_path
 from mining.exceptions import EventLogError, LogNotFoundError, UnsafeFileError
 
 __all__ = [
+    "CASE_TABLE_COLUMNS",
     "DFG",
     "BusinessCalendar",
     "CaseAttribute",

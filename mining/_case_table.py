@@ -14,7 +14,7 @@ from mining._queries import column_types, constant_in_case
 from mining._sql import ident
 from mining.exceptions import EventLogError
 
-FIXED_COLUMNS = (
+CASE_TABLE_COLUMNS = (
     "case_id",
     "start",
     "end",
@@ -46,7 +46,7 @@ def case_table(log: EventLog) -> pd.DataFrame:
         >>> cases.groupby("region")["duration_seconds"].median() / 86400  # doctest: +SKIP
     """
     attributes = [c for c in log.columns if c not in _SKIP]
-    aliases = {name: f"attribute_{name}" if name in FIXED_COLUMNS else name for name in attributes}
+    aliases = {n: f"attribute_{n}" if n in CASE_TABLE_COLUMNS else n for n in attributes}
     query = _cases.case_table(log.events_ref, [(ident(c), ident(aliases[c])) for c in attributes])
     frame = log.connection.execute(query).df()
     frame = frame.astype({"n_events": "int64", "duration_seconds": "float64"})

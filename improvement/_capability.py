@@ -155,6 +155,7 @@ class CapabilityResult:
     the 1.5σ shift convention. ``method`` says which model produced the indices (``normal``,
     ``boxcox`` or a fitted distribution) and ``parameters`` its parameters. ``mean`` and the
     sigmas are on the original scale (the Box-Cox model's own are in ``parameters``).
+    ``constants`` says which d2 estimated σ_within: ``"exact"`` or ``"qcc"`` (qcc 3.0's table).
 
     Example:
         >>> result = capability([9.8, 10.1, 10.0, 9.9, 10.2, 10.0, 9.7, 10.1], lsl=9, usl=11)

@@ -54,7 +54,7 @@ ConstantsOption = Annotated[
     str,
     typer.Option(
         "--constants",
-        help="d2/d3: exact (computed, any n) or qcc (qcc 3.0's rounded tables, to match its output).",
+        help="d2, d3: exact (computed for any n) or qcc (qcc 3.0's rounded tables, as it prints).",
     ),
 ]
 FigureOption = Annotated[
@@ -257,6 +257,8 @@ def _print_chart(result: ControlChartResult, source: str) -> None:
         table.add_row("LCL", _limit_text(result.lcl))
         table.add_row("UCL", _limit_text(result.ucl))
     table.add_row("sigma", _num(result.sigma))
+    if result.constants != "exact":
+        table.add_row("constants", f"{result.constants} (d2, d3 from qcc 3.0's tables)")
     if "sigma_z" in result.parameters:
         table.add_row("Laney σz", _num(result.parameters["sigma_z"]))
     table.add_row("rules", result.rules if result.kind not in ("ewma", "cusum") else result.kind)
@@ -302,6 +304,8 @@ def _print_capability(result: CapabilityResult, source: str) -> None:
     console.print(table)
     facts = Table(show_header=False)
     facts.add_row("mean", _num(result.mean))
+    if result.constants != "exact":
+        facts.add_row("constants", f"{result.constants} (d2 from qcc 3.0's table)")
     facts.add_row(
         "sigma within / overall", f"{_num(result.sigma_within)} / {_num(result.sigma_overall)}"
     )

@@ -137,6 +137,7 @@ class ControlChartResult:
     (stepped limits). ``sigma`` is the process standard deviation (per measurement, or per unit
     for attribute charts); ``point_sigma`` the standard error of each plotted point, which the
     1σ / 2σ zones use. ``secondary`` holds the dispersion chart of I-MR, X̄-R and X̄-S.
+    ``constants`` says which d2 / d3 were used: ``"exact"`` or ``"qcc"`` (qcc 3.0's tables).
 
     Example:
         >>> result = control_chart([5.1, 4.9, 5.3, 5.0, 4.8, 5.2, 5.1, 9.0], baseline=7)

@@ -66,12 +66,20 @@ def check_indices(result, published: dict) -> list[str]:
 
 @pytest.mark.parametrize("case", list(SPECS))
 def test_indices_and_intervals_reproduce_qcc(reference, trial, case):
-    """With qcc's within-subgroup sigma every index and interval matches as printed."""
+    """With ``constants="qcc"`` (qcc 3.0's table d2(5) = 2.326) every index and interval rounds
+    to the printed value, Cpu 3.367 [3.011, 3.722] included."""
     lsl, usl, target = SPECS[case]
     rbar = trial.groupby("sample")["diameter"].agg(np.ptp).mean()
     qcc_sigma = rbar / 2.326  # qcc 3.0's table value of d2(5)
     assert close_to_printed(qcc_sigma, reference["xbar"]["std_dev_Rbar_over_d2"])
-    result = capability(trial["diameter"], lsl=lsl, usl=usl, target=target, sigma_within=qcc_sigma)
+    result = capability(
+        trial["diameter"], lsl=lsl, usl=usl, target=target, subgroups=trial["sample"],
+        constants="qcc",
+    )  # fmt: skip
+    assert result.sigma_within == pytest.approx(qcc_sigma, rel=1e-12)
+    assert result.constants == "qcc" and result.to_dict()["constants"] == "qcc"
+    given = capability(trial["diameter"], lsl=lsl, usl=usl, target=target, sigma_within=qcc_sigma)
+    assert [i.value for i in given.indices] == pytest.approx([i.value for i in result.indices])
     published = reference[case]
     assert check_indices(result, published) == []
     if "target_default" in published:
@@ -145,6 +153,14 @@ def test_twin_class_errors_and_conversions(trial):
     twin = ProcessCapability(lsl=73.95, usl=74.05).fit(trial["diameter"], subgroups=trial["sample"])
     direct = capability(trial["diameter"], lsl=73.95, usl=74.05, subgroups=trial["sample"])
     assert twin.cpk_ == direct.cpk and twin.result_.to_dict() == direct.to_dict()
+    assert direct.constants == "exact"
+    qcc = ProcessCapability(lsl=73.95, usl=74.05, constants="qcc")
+    qcc.fit(trial["diameter"], subgroups=trial["sample"])
+    assert qcc.result_.sigma_within == pytest.approx(direct.sigma_within * d2(5) / 2.326)
+    individuals = capability([1.0, 3.0, 2.0, 4.0], usl=9, constants="qcc")
+    assert individuals.sigma_within == pytest.approx(5 / 3 / 1.128)  # qcc's d2(2)
+    with pytest.raises(ValueError, match="constants must be one of"):
+        capability([1.0, 2.0, 3.0], usl=5, constants="minitab")
     data = direct.to_dict()
     assert {"indices", "dpmo", "yield", "sigma_level", "normality", "summary"} <= set(data)
     json.dumps(data)

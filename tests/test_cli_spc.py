@@ -171,3 +171,48 @@ def test_capability_on_a_csv(reference, capsys, write_csv):
     for ours, theirs in zip(data["indices"]["Cp"], published["Cp"], strict=True):
         assert close_to_printed(ours, theirs)
     assert data["n"] == 125 and data["method"] == "normal"
+
+
+def test_constants_option_reproduces_qcc_to_the_last_digit(reference, capsys, write_csv):
+    """``--constants qcc`` (qcc 3.0's d2 / d3 tables): the X̄ sigma, the R-chart UCL and Cpu
+    with its upper bound match the printed digits, which the exact default misses by one."""
+    args = (
+        "spc", "--csv", SPC / "pistonrings.csv", "--chart", "xbar-r", "--value", "diameter",
+        "--subgroup", "sample", "--baseline-column", "trial", "--json",
+    )  # fmt: skip
+    ref = reference["pistonrings"]
+    code, out, err = run(capsys, *args, "--constants", "qcc")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["constants"] == "qcc"
+    assert close_to_printed(data["sigma"], ref["xbar"]["std_dev_Rbar_over_d2"])
+    assert close_to_printed(data["secondary"]["ucl"], ref["R"]["UCL"])
+    code, out, err = run(capsys, *args)
+    exact = json.loads(out)
+    assert exact["constants"] == "exact"
+    assert not close_to_printed(exact["sigma"], ref["xbar"]["std_dev_Rbar_over_d2"])
+    code, out, err = run(capsys, *args[:-1], "--constants", "qcc")
+    assert code == 0, err
+    assert "constants" in out and "qcc 3.0's tables" in out
+
+    rows = [line for line in (SPC / "pistonrings.csv").read_text().splitlines() if "TRUE" in line]
+    path = write_csv("diameter,sample,trial\n" + "\n".join(rows) + "\n", name="trial.csv")
+    code, out, err = run(
+        capsys, "capability", "--csv", path, "--value", "diameter", "--subgroup", "sample",
+        "--lsl", "73.99", "--usl", "74.10", "--method", "normal", "--constants", "qcc", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["constants"] == "qcc"
+    published = ref["capability_spec_73.99_74.10"]
+    for name, key in (("Cp", "Cp"), ("Cpl", "Cp_l"), ("Cpu", "Cp_u"), ("Cpk", "Cp_k")):
+        for ours, theirs in zip(data["indices"][name], published[key], strict=True):
+            assert close_to_printed(ours, theirs), (name, ours, theirs)
+
+    code, out, err = run(capsys, *args, "--constants", "tables")
+    assert code == 2 and out == "" and "--constants must be one of exact, qcc" in err
+    code, _, err = run(
+        capsys, "capability", "--csv", path, "--value", "diameter", "--usl", "74.1",
+        "--constants", "tables",
+    )  # fmt: skip
+    assert code == 2 and "--constants" in err

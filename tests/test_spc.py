@@ -28,6 +28,7 @@ from improvement import (
     kpi_control_chart,
     run_rules,
 )
+from improvement._constants import QCC_D2, QCC_D3
 from tests.conftest import SHARED
 
 SPC = SHARED / "data" / "spc"
@@ -101,6 +102,26 @@ def test_constants_beyond_the_table_match_simulation():
     assert c4(5000) < 1 and c4(5000) == pytest.approx(1 - 1 / (4 * 4999), abs=1e-7)
     with pytest.raises(ValueError, match="at least 2"):
         d2(1)
+
+
+def test_qcc_tables_agree_with_the_exact_constants_within_their_rounding():
+    """qcc 3.0's d2 table is the exact d2 rounded to 3 decimals (n ≤ 25); its d3 table, printed
+    to 7 decimals, is off by up to 1.2e-5 (the exact d3(2) is √(2 − 4/π) = 0.8525025, qcc has
+    0.8525033) and rounds like the textbook's 3 decimals. Beyond the tables "qcc" is exact."""
+    assert len(QCC_D2) == 24 and len(QCC_D3) == 49  # n = 2..25 and n = 2..50
+    for n in range(2, 26):
+        assert d2(n, constants="qcc") == QCC_D2[n - 2] == round(d2(n), 3)
+        assert abs(d2(n, constants="qcc") - d2(n)) <= 0.0005
+        assert abs(d3(n, constants="qcc") - d3(n)) <= 1.5e-5
+        assert round(d3(n, constants="qcc"), 3) == round(d3(n), 3)
+        assert c4(n, constants="qcc") == c4(n)  # qcc computes c4 from the gamma function too
+    assert all(abs(QCC_D3[n - 2] - d3(n)) <= 1.5e-5 for n in range(26, 51))
+    assert d2(26, constants="qcc") == d2(26) and d3(51, constants="qcc") == d3(51)
+    assert (d2(5, "qcc"), d3(5, "qcc"), d2(2, "qcc")) == (2.326, 0.8640855, 1.128)
+    k = control_constants(5, constants="qcc")
+    assert k.d2 == 2.326 and math.isclose(k.A2, 3 / (2.326 * math.sqrt(5)), rel_tol=1e-15)
+    with pytest.raises(ValueError, match="constants must be one of exact, qcc"):
+        d2(5, constants="table")
 
 
 # -- run rules ----------------------------------------------------------------------------------
@@ -185,6 +206,101 @@ def test_xbar_sigma_differs_from_qcc_only_by_its_rounded_d2(published, rings):
     assert result.sigma == pytest.approx(rbar / d2(5), rel=1e-12)
     assert result.sigma == pytest.approx(ref["xbar"]["std_dev_Rbar_over_d2"], rel=5e-5)
     assert result.secondary.ucl == pytest.approx(ref["R"]["UCL"], rel=5e-5)
+
+
+def test_qcc_constants_reproduce_every_published_chart_number(published, rings, juice):
+    """With ``constants="qcc"`` (qcc 3.0's own d2 / d3 tables) every published number rounds to
+    the printed value, including the four the exact constants miss in the last digit."""
+    ref = published["pistonrings"]
+    mask = trial_mask(rings)
+    xbar_r = control_chart(
+        rings["diameter"], subgroups=rings["sample"], kind="xbar-r", baseline=mask, constants="qcc"
+    )
+    assert xbar_r.constants == "qcc" and xbar_r.to_dict()["constants"] == "qcc"
+    assert xbar_r.sigma == pytest.approx(xbar_r.secondary.center / 2.326, rel=1e-12)
+    assert close_to_printed(xbar_r.sigma, ref["xbar"]["std_dev_Rbar_over_d2"])  # 0.009785039
+    assert close_to_printed(xbar_r.center, ref["xbar"]["center"])
+    assert close_to_printed(xbar_r.lcl, ref["xbar"]["LCL"])
+    assert close_to_printed(xbar_r.ucl, ref["xbar"]["UCL"])
+    r_chart = xbar_r.secondary
+    assert r_chart.constants == "qcc"
+    assert close_to_printed(r_chart.center, ref["R"]["center"])
+    assert close_to_printed(r_chart.ucl, ref["R"]["UCL"])  # 0.04812533
+    assert r_chart.lcl == ref["R"]["LCL"] == 0
+
+    xbar_s = control_chart(
+        rings["diameter"], subgroups=rings["sample"], kind="xbar-s", baseline=mask, constants="qcc"
+    )
+    s_chart = xbar_s.secondary
+    assert close_to_printed(xbar_s.sigma, ref["S"]["std_dev_UWAVE_SD"])
+    assert close_to_printed(s_chart.center, ref["S"]["center"])
+    assert close_to_printed(s_chart.ucl, ref["S"]["UCL"])
+    assert s_chart.lcl == ref["S"]["LCL"] == 0
+
+    first = rings[rings["sample"] <= 25]
+    ewma = control_chart(
+        first["diameter"], subgroups=first["sample"], kind="ewma", lam=0.2, constants="qcc"
+    )
+    both = rings[rings["sample"] <= 40]
+    ewma2 = control_chart(
+        both["diameter"], subgroups=both["sample"], kind="ewma", nsigmas=2.7, baseline=25,
+        constants="qcc",
+    )  # fmt: skip
+    for result, key in (
+        (ewma, "ewma_lambda0.2_nsigmas3_limits"),
+        (ewma2, "ewma_lambda0.2_nsigmas2.7_with_phaseII_limits"),
+    ):
+        for point, (low, high) in ref[key].items():
+            assert close_to_printed(result.lower_limit[int(point) - 1], low)
+            assert close_to_printed(result.upper_limit[int(point) - 1], high)
+
+    cusum = control_chart(
+        rings["diameter"], subgroups=rings["sample"], kind="cusum", baseline=25, constants="qcc"
+    )
+    assert close_to_printed(cusum.parameters["target"], ref["cusum"]["center"])
+    assert close_to_printed(cusum.sigma, ref["cusum"]["std_dev"])  # 0.009785039
+    assert cusum.parameters["h"] == ref["cusum"]["decision_interval_default"]
+    assert cusum.parameters["shift"] == ref["cusum"]["se_shift_default"]
+
+    # attribute charts use no d2 / d3: the same numbers in both modes
+    trial = juice[juice["trial"]]
+    for kind, key, exclude in (
+        ("p", "p_phaseI_30_samples_n50", ()),
+        ("np", "np_phaseI", ()),
+        ("p", "p_revised_excluding_15_23", (15, 23)),
+    ):
+        expected = published["orangejuice"][key]
+        chart = control_chart(
+            trial["D"], sizes=trial["size"], kind=kind, exclude=exclude, constants="qcc"
+        )
+        assert close_to_printed(chart.center, expected["center"])
+        assert close_to_printed(chart.point_sigma[0], expected["std_dev"])
+        assert close_to_printed(chart.lcl, expected["LCL"])
+        assert close_to_printed(chart.ucl, expected["UCL"])
+    juice2 = shared_csv("orangejuice2.csv")
+    expected = published["orangejuice2"]["p_phaseI_24_samples"]
+    chart = control_chart(
+        juice2["D"], sizes=juice2["size"], kind="p", baseline=juice2["trial"].to_numpy(),
+        constants="qcc",
+    )  # fmt: skip
+    assert close_to_printed(chart.center, expected["center"])
+    assert close_to_printed(chart.point_sigma[0], expected["std_dev"])
+    assert chart.lcl == expected["LCL"] == 0 and close_to_printed(chart.ucl, expected["UCL"])
+
+
+def test_qcc_constants_on_individuals_and_the_estimator():
+    values = [1.0, 3.0, 2.0, 4.0]
+    result = control_chart(values, kind="imr", constants="qcc")
+    sigma = (2 + 1 + 2) / 3 / 1.128  # qcc's d2(2)
+    assert result.sigma == pytest.approx(sigma, rel=1e-15)
+    assert result.ucl == pytest.approx(2.5 + 3 * sigma)
+    assert result.secondary.center == pytest.approx(5 / 3)
+    assert result.secondary.ucl == pytest.approx(5 / 3 + 3 * 0.8525033 * sigma)
+    assert control_chart(values, kind="imr").constants == "exact"
+    chart = ControlChart(kind="imr", constants="qcc").fit(values)
+    assert chart.sigma_ == result.sigma and chart.apply([2.0, 9.0]).constants == "qcc"
+    with pytest.raises(ValueError, match="constants must be one of exact, qcc, not 'tables'"):
+        control_chart(values, kind="imr", constants="tables")
 
 
 def test_ewma_limits_reproduce_qcc(published, rings):

@@ -6,12 +6,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from automation import lint_workflow, read_workflow
 from mining import EventStore, discover_dfg, get_variants
 from mining._cli import StoreOption, emit_json
 from sample_logs import SAMPLES, load_sample, regenerate, workflow_names, workflow_path
+from sample_logs._findings import find_planted_problems
 
 console = Console()
 sample_app = typer.Typer(help="Bundled sample logs.", no_args_is_help=True)
@@ -82,6 +84,14 @@ def demo_command(store: StoreOption = None) -> None:
         findings = lint_workflow(read_workflow(workflow_path(name)))
         smells = ", ".join(f.id for f in findings) or "none"
         console.print(f"workflow {name}: design smells: {smells}", highlight=False)
+    with EventStore(store, read_only=True) as event_store:
+        findings = find_planted_problems(event_store)
+    table = Table(title="What Mejora finds in the samples (each row: the command that shows it)")
+    table.add_column("topic")
+    table.add_column("finding")
+    for finding in findings:
+        table.add_row(finding.topic, f"{finding.text}\n[dim]{escape(finding.command)}[/]")
+    console.print(table)
     console.print(
         "Next: mejora variants campaigns --top 10 · mejora dfg sales_activities --json · "
         "mejora workflow show sample_logs/workflows/welcome_nurture.yaml"

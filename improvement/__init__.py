@@ -40,7 +40,19 @@ from improvement._fishbone import (
     fishbone_category,
     five_whys,
 )
+from improvement._forecast import Forecast, forecast_check, forecast_series
+from improvement._kpi_base import (
+    KPI_DEFINITIONS,
+    KpiDefinition,
+    KpiResult,
+    KpiSettings,
+    NotComputable,
+)
+from improvement._kpi_catalogue import KpiTable, compute_kpi, compute_kpis, kpi_catalogue
+from improvement._kpi_period import Period, latest_period
+from improvement._kpi_series import DriftAlert, KpiTrend, kpi_trend, kpi_trends
 from improvement._lean import LeanAnalysis, takt_time
+from improvement._locale import Text
 from improvement._outcomes import (
     Outcome,
     OutcomeError,
@@ -49,6 +61,7 @@ from improvement._outcomes import (
     parse_outcome,
 )
 from improvement._pareto import Pareto, pareto, pareto_of
+from improvement._report import Report, ReportSection, build_report
 from improvement._root_cause import (
     EffectSizes,
     RootCause,
@@ -79,6 +92,7 @@ __all__ = [
     "CHART_KINDS",
     "FISHBONE_CATEGORIES",
     "FISHBONE_KEYWORDS",
+    "KPI_DEFINITIONS",
     "RULES",
     "RULE_SETS",
     "CapabilityIndex",
@@ -87,28 +101,43 @@ __all__ = [
     "ControlChart",
     "ControlChartResult",
     "ControlConstants",
+    "DriftAlert",
     "EffectSizes",
     "Fishbone",
     "FiveWhys",
+    "Forecast",
+    "KpiDefinition",
+    "KpiResult",
     "KpiSeries",
+    "KpiSettings",
+    "KpiTable",
+    "KpiTrend",
     "LeanAnalysis",
     "NormalityCheck",
+    "NotComputable",
     "NotFittedError",
     "Outcome",
     "OutcomeError",
     "Pareto",
+    "Period",
     "ProcessCapability",
+    "Report",
+    "ReportSection",
     "RootCause",
     "Signal",
+    "Text",
     "activity_share_series",
     "arrivals_series",
     "baseline_mask",
     "benjamini_hochberg",
+    "build_report",
     "c4",
     "capability",
     "capability_figure",
     "case_factors",
     "choose_chart",
+    "compute_kpi",
+    "compute_kpis",
     "constants_table",
     "control_chart",
     "control_chart_figure",
@@ -123,8 +152,14 @@ __all__ = [
     "fishbone_category",
     "fishbone_figure",
     "five_whys",
+    "forecast_check",
+    "forecast_series",
+    "kpi_catalogue",
     "kpi_control_chart",
     "kpi_series",
+    "kpi_trend",
+    "kpi_trends",
+    "latest_period",
     "median_difference",
     "normality_check",
     "outcome",

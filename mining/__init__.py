@@ -34,6 +34,15 @@ from mining._filters import (
     VariantsFilter,
     filter_from_dict,
 )
+from mining._kpi_scans import (
+    case_flags,
+    case_values,
+    customer_purchases,
+    message_engagement,
+    stage_funnel,
+    stage_order,
+    time_in_activity,
+)
 from mining._mapping import ColumnMapping
 from mining._read import detect_format, formats, read_log
 from mining._results import DFG, Variants
@@ -98,11 +107,14 @@ __all__ = [
     "attribute_counts",
     "attribute_summary",
     "case_activities",
+    "case_flags",
     "case_statistics",
     "case_table",
+    "case_values",
     "check_conformance",
     "conformance_figure",
     "consent_violations",
+    "customer_purchases",
     "default_store_path",
     "detect_format",
     "discover_dfg",
@@ -113,6 +125,7 @@ __all__ = [
     "get_variants",
     "handover_figure",
     "handovers",
+    "message_engagement",
     "process_map",
     "process_map_figure",
     "read_log",
@@ -120,8 +133,11 @@ __all__ = [
     "rework",
     "rework_figure",
     "sends_before_opt_in",
+    "stage_funnel",
+    "stage_order",
     "throughput_figure",
     "throughput_times",
+    "time_in_activity",
     "variants_figure",
     "waits_against_design",
     "waits_against_design_figure",

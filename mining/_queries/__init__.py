@@ -13,6 +13,7 @@ outside this package writes SQL over events. Order inside a case is always
 - ``figures``: events behind figures that need them (the dotted chart's sampled cases)
 - ``stats``: throughput, activity (service and waiting) times, rework, handovers, arrivals and
   work in progress, attribute summaries
+- ``kpis``: per-case flags, the stage funnel, time in each activity, message engagement
 """
 
 from mining._queries.figures import dotted_chart
@@ -26,6 +27,14 @@ from mining._queries.filters import (
     filter_rework,
     filter_time_range,
     filter_variants,
+)
+from mining._queries.kpis import (
+    case_flags,
+    message_engagement,
+    purchases_by_day,
+    stage_funnel,
+    stage_order,
+    time_in_activity,
 )
 from mining._queries.scans import (
     CASE_ORDER,
@@ -58,6 +67,7 @@ __all__ = [
     "activity_times",
     "arrivals_and_wip",
     "attribute_summary",
+    "case_flags",
     "case_statistics",
     "column_types",
     "constant_in_case",
@@ -74,7 +84,12 @@ __all__ = [
     "filter_variants",
     "handovers",
     "log_counts",
+    "message_engagement",
+    "purchases_by_day",
     "rework",
+    "stage_funnel",
+    "stage_order",
     "throughput_times",
+    "time_in_activity",
     "variants",
 ]

@@ -1,0 +1,135 @@
+"""KPI and report sub-commands of ``mejora``: ``kpis`` (the catalogue on a stored log) and
+``report`` (the manager report as one self-contained HTML file or a PDF).
+
+    mejora kpis sales_activities --period 2026-01 --lang es
+    mejora report email_events --period 2025-12 --lang en --format pdf -o report.pdf
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from improvement._kpi_base import KpiResult, KpiSettings
+from improvement._kpi_catalogue import compute_kpis
+from improvement._locale import check_lang, value_text
+from improvement._report import build_report
+from improvement._report_text import T
+from mining._cli import FiltersOption, JsonOption, NameArgument, StoreOption, emit_json, stored_log
+
+console = Console()
+
+PeriodOption = Annotated[
+    str | None,
+    typer.Option(
+        "--period",
+        help="Cases started in a day (2025-12-15), ISO week (2025-W51), month (2025-12), "
+        "quarter (2025-Q4) or year (2025).",
+        show_default=False,
+    ),
+]
+LangOption = Annotated[str, typer.Option("--lang", help="Language: es or en.")]
+SettingsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--settings",
+        help="KPI settings as JSON or YAML: activity labels, columns, stages, touch points, "
+        "SLA, targets, costs (see docs/kpis.md).",
+        show_default=False,
+    ),
+]
+
+
+def _settings(path: Path | None) -> KpiSettings:
+    if path is None:
+        return KpiSettings()
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such settings file")
+    return KpiSettings.read(path)
+
+
+def kpis_command(
+    name: NameArgument,
+    period: PeriodOption = None,
+    lang: LangOption = "en",
+    settings: SettingsOption = None,
+    filters: FiltersOption = None,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Every KPI of the catalogue on a stored log: value, 95 % interval, target, status; the
+    KPIs that cannot be computed say why."""
+    lang = check_lang(lang)
+    chosen = _settings(settings)
+    with stored_log(store, name, filters) as log:
+        table = compute_kpis(log, settings=chosen, period=period)
+    if as_json:
+        emit_json(table.to_dict(lang))
+        return
+    frame = table.to_frame(lang)
+    title = f"{name} — {table.period.label if table.period else 'all'}"
+    view = Table(title=title)
+    for key in ("kpi", "value", "interval", "target", "status"):
+        view.add_column(T[key](lang), justify="left" if key == "kpi" else "right")
+    for result, (_, row) in zip(table.results, frame.iterrows(), strict=True):
+        if not isinstance(result, KpiResult):
+            continue
+        unit = result.definition.unit
+        interval = "-"
+        if result.low is not None and result.high is not None:
+            interval = (
+                f"{value_text(result.low, unit, lang)} – {value_text(result.high, unit, lang)}"
+            )
+        target = "-" if result.target is None else value_text(result.target, unit, lang)
+        view.add_row(row["kpi"], row["shown"], interval, target, T[result.status](lang))
+    console.print(view)
+    missing = table.not_computable()
+    if missing:
+        console.print(f"{T['not_computable'](lang)} ({len(missing)}):")
+        for result in missing:
+            console.print(f"  {result.name(lang)}: {result.reason(lang)}")
+
+
+def report_command(
+    name: NameArgument,
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
+    period: PeriodOption = None,
+    lang: LangOption = "es",
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="html (one self-contained file) or pdf.")
+    ] = "html",
+    outcome: Annotated[
+        str | None,
+        typer.Option(
+            "--outcome",
+            help='Outcome the root-cause section explains, e.g. "slow" (see docs/root-cause.md).',
+            show_default=False,
+        ),
+    ] = None,
+    settings: SettingsOption = None,
+    filters: FiltersOption = None,
+    store: StoreOption = None,
+) -> None:
+    """The manager report of a stored log for a period, in Spanish or English, as one HTML file
+    (figures embedded, opens offline) or a PDF."""
+    lang = check_lang(lang)
+    if format not in ("html", "pdf"):
+        raise ValueError(f"--format must be html or pdf, not {format!r}")
+    chosen = _settings(settings)
+    with stored_log(store, name, filters) as log:
+        report = build_report(log, period, lang, settings=chosen, outcome=outcome)
+        if format == "pdf":
+            report.to_pdf(output)
+        else:
+            report.write_html(output)
+    typer.echo(f"report written to {output}", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``kpis`` and ``report`` sub-commands to the ``mejora`` command."""
+    app.command("kpis")(kpis_command)
+    app.command("report")(report_command)

@@ -1,0 +1,176 @@
+"""KPI scans as public verbs: per-case flags, the stage funnel, time in each activity, the
+engagement of each marketing message and per-case column values. Each runs one query of
+``_queries.kpis`` in DuckDB and returns a small frame (one row per case, stage or message), so
+the KPIs downstream never pull the events into Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from mining._eventlog import EventLog
+from mining._queries import kpis as _kpis
+from mining._sql import ident, literal
+from mining.exceptions import EventLogError
+
+
+def _quoted(activities: Sequence[str], what: str) -> str:
+    items = [str(a) for a in activities]
+    if not items:
+        raise ValueError(f"{what} needs at least one activity")
+    return ", ".join(literal(a) for a in items)
+
+
+def case_flags(log: EventLog, flags: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
+    """Per case: ``case_id``, ``start``, ``end``, ``duration_seconds``, ``n_events``,
+    ``repeated`` (an activity occurs more than once), then for each ``name: activities`` of
+    ``flags`` a column ``name`` (the case has one of the activities) and ``name_at`` (when it
+    first does; NaT when never).
+
+    Example:
+        >>> flags = case_flags(log, {"won": ["Closed won"], "lost": ["Closed lost"]})  # doctest: +SKIP
+        >>> flags["won"].sum() / (flags["won"] | flags["lost"]).sum()                  # doctest: +SKIP
+    """  # noqa: E501
+    names = list(flags or {})
+    lists = [_quoted((flags or {})[name], f"flag {name!r}") for name in names]
+    frame = log.connection.execute(_kpis.case_flags(log.events_ref, lists)).df()
+    renames: dict[str, str] = {}
+    for i, name in enumerate(names):
+        renames[f"flag_{i}"] = name
+        renames[f"flag_{i}_at"] = f"{name}_at"
+    frame = frame.rename(columns=renames)
+    types = {"n_events": "int64", "duration_seconds": "float64", "repeated": "bool"}
+    return frame.astype({**types, **{name: "bool" for name in names}})
+
+
+def stage_funnel(
+    log: EventLog,
+    stages: Sequence[str],
+    *,
+    won: Sequence[str] = (),
+    lost: Sequence[str] = (),
+) -> pd.DataFrame:
+    """The funnel over ordered ``stages``: per stage ``position``, ``stage``, ``reached``
+    (cases whose furthest stage is this one or a later one: a deal in negotiation has passed
+    the proposal even when the proposal was not recorded), ``recorded`` (cases where the stage
+    itself occurs), and, of the cases reaching it, ``won`` and ``lost`` (cases with an activity
+    in ``won`` / ``lost``); ``cases`` is every case of the log.
+
+    Example:
+        >>> stage_funnel(log, ["Qualified", "Proposal sent", "Closed won"])  # doctest: +SKIP
+    """
+    names = [str(s) for s in stages]
+    if not names:
+        raise ValueError("a funnel needs at least one stage")
+    if len(set(names)) != len(names):
+        raise ValueError(f"funnel stages repeat: {names}")
+    query = _kpis.stage_funnel(
+        log.events_ref,
+        [literal(s) for s in names],
+        _quoted(won, "won") if won else None,
+        _quoted(lost, "lost") if lost else None,
+    )
+    frame = log.connection.execute(query).df()
+    if frame.empty:  # no case at all: every stage reached by none
+        frame = pd.DataFrame(
+            {"position": range(1, len(names) + 1), "stage": names}
+            | {c: 0 for c in ("reached", "recorded", "won", "lost", "cases")}
+        )
+    counts = ("position", "reached", "recorded", "won", "lost", "cases")
+    return frame.astype({c: "int64" for c in counts} | {"stage": "str"})
+
+
+def stage_order(log: EventLog) -> pd.DataFrame:
+    """Per activity: ``activity``, ``cases`` and ``mean_rank`` (mean 0-based position of its first
+    occurrence among the distinct activities of a case), earliest first: an inferred funnel order.
+
+    Example:
+        >>> stage_order(log)["activity"].tolist()[:3]      # doctest: +SKIP
+        ['Qualified', 'Demo scheduled', 'Demo held']
+    """
+    frame = log.connection.execute(_kpis.stage_order(log.events_ref)).df()
+    return frame.astype({"activity": "str", "cases": "int64", "mean_rank": "float64"})
+
+
+def time_in_activity(log: EventLog) -> pd.DataFrame:
+    """Per activity: ``visits``, ``cases``, ``followed`` (visits with a later event) and the time
+    until the case's next event (``median_seconds``, ``mean_seconds``, ``p90_seconds``) — on a
+    stage-history log, the time spent in each stage.
+
+    Example:
+        >>> time_in_activity(log).set_index("activity")["median_seconds"] / 86400  # doctest: +SKIP
+    """
+    frame = log.connection.execute(_kpis.time_in_activity(log.events_ref)).df()
+    return frame.astype({"visits": "int64", "cases": "int64", "followed": "int64"})
+
+
+def message_engagement(
+    log: EventLog, message: str, kinds: Mapping[str, Sequence[str]]
+) -> pd.DataFrame:
+    """Per case and message (the value of the ``message`` column, e.g. HubSpot's
+    ``emailCampaignId``): ``case_id``, ``message`` (text), ``first`` (its first event), then for
+    each ``name: activities`` of ``kinds`` a column ``name`` (the case has such an event for the
+    message) and ``name_at`` (when first).
+
+    Example:
+        >>> kinds = {"sent": ["SENT"], "clicked": ["CLICK"]}                        # doctest: +SKIP
+        >>> message_engagement(log, "emailCampaignId", kinds).groupby("message")["clicked"].mean()  # doctest: +SKIP
+    """  # noqa: E501
+    if message not in log.columns:
+        raise EventLogError(
+            f"log {log.name!r} has no column {message!r}; columns: {', '.join(log.columns)}"
+        )
+    names = list(kinds)
+    lists = [_quoted(kinds[name], f"kind {name!r}") for name in names]
+    query = _kpis.message_engagement(log.events_ref, ident(message), lists)
+    frame = log.connection.execute(query).df()
+    renames: dict[str, str] = {}
+    for i, name in enumerate(names):
+        renames[f"kind_{i}"] = name
+        renames[f"kind_{i}_at"] = f"{name}_at"
+    frame = frame.rename(columns=renames)
+    return frame.astype({"message": "str", **{name: "bool" for name in names}})
+
+
+def case_values(log: EventLog, columns: Sequence[str]) -> pd.DataFrame:
+    """Per case: ``case_id`` and the first non-null value of each of ``columns`` (an attribute
+    that is missing in every event of a case stays missing).
+
+    Example:
+        >>> case_values(log, ["amount", "loss_reason"]).isna().mean()    # doctest: +SKIP
+    """
+    missing = [c for c in columns if c not in log.columns]
+    if missing:
+        raise EventLogError(
+            f"log {log.name!r} has no column {missing[0]!r}; columns: {', '.join(log.columns)}"
+        )
+    query = _kpis.column_values(log.events_ref, [ident(c) for c in columns])
+    return log.connection.execute(query).df()
+
+
+def customer_purchases(
+    log: EventLog, customer: str, purchases: Sequence[str], amount: str | None = None
+) -> pd.DataFrame:
+    """Per customer and UTC day with a purchase: ``customer`` (text), ``day``, ``purchases``
+    (events whose activity is in ``purchases``) and ``amount`` (the sum of the ``amount``
+    column; NaN without one) — the transactions behind RFM, lifetime value, churn and cohorts.
+
+    Example:
+        >>> customer_purchases(log, "customer_id", ["Order placed"], "amount").head()  # doctest: +SKIP
+    """  # noqa: E501
+    for column in (customer, amount):
+        if column is not None and column not in log.columns:
+            raise EventLogError(
+                f"log {log.name!r} has no column {column!r}; columns: {', '.join(log.columns)}"
+            )
+    query = _kpis.purchases_by_day(
+        log.events_ref,
+        ident(customer),
+        _quoted(purchases, "purchases"),
+        ident(amount) if amount else None,
+    )
+    frame = log.connection.execute(query).df()
+    frame["day"] = pd.to_datetime(frame["day"]).dt.tz_localize("UTC")
+    return frame.astype({"customer": "str", "purchases": "int64", "amount": "float64"})

@@ -7,8 +7,32 @@ Public API::
     outline(wf)                                  # readable text outline
     write_bpmn(wf, "welcome.bpmn")               # BPMN 2.0 with layout (bpmn.io, Camunda)
     read_bpmn("welcome.bpmn")                    # back to an equal Workflow
+    report = suggest(wf, log, revision=1)        # ranked suggestions with evidence + ChangeSet
+    suggestion_what_if(report.suggestions[0], wf, fit_behaviour(wf, log))   # simulated effect
+    apply_suggestion(store, report.suggestions[0], by="ana")   # a new draft revision
+    activate(store, wf.id, 2, by="ana"); rollback(store, wf.id, to=1, by="ana")
+    workflow_to_n8n(store.load(wf.id, 2))        # n8n workflow JSON
 """
 
+from automation._admin import (
+    Activation,
+    Applied,
+    SavedSuggestion,
+    StaleChangeError,
+    activate,
+    activations,
+    active_revision,
+    apply_suggestion,
+    audit_trail,
+    diff_revisions,
+    load_suggestion,
+    revision_history,
+    revision_of,
+    rollback,
+    save_suggestions,
+)
+from automation._analysis import Analysis
+from automation._before_after import BeforeAfter, before_after, compare_revisions
 from automation._behaviour import (
     Behaviour,
     BranchBias,
@@ -23,14 +47,39 @@ from automation._behaviour import (
 )
 from automation._bpmn import bpmn_to_workflow, read_bpmn, workflow_to_bpmn, write_bpmn
 from automation._branch_usage import branch_usage
+from automation._changes import (
+    OPERATIONS,
+    AddBranch,
+    AddGoal,
+    AddSalesTask,
+    AddSuppression,
+    ChangeCondition,
+    ChangeEvent,
+    ChangeSet,
+    InsertReengagementBranch,
+    Operation,
+    RemoveBranch,
+    RemoveStep,
+    ReorderSteps,
+    ReplaceEmail,
+    SetCooldown,
+    SetSendWindow,
+    SetWaitDuration,
+    operation_from_dict,
+)
 from automation._conditions import compile_condition, evaluate_condition
 from automation._designed_waits import designed_waits
+from automation._diff import WorkflowDiff, diff_workflows
 from automation._lint import Finding, lint_workflow
+from automation._n8n import condition_to_js, validate_n8n, workflow_to_n8n, write_n8n
 from automation._outline import outline
 from automation._petri import workflow_to_petri_net
 from automation._schema import SCHEMA_PATH, workflow_schema
 from automation._simulator import Simulation, simulate
 from automation._store import Revision, WorkflowStore
+from automation._suggestion_model import Evidence, Impact, Risk, Suggestion, Text, Thresholds
+from automation._suggestions import SuggestionReport, suggest, suggest_from
+from automation._whatif import BehaviourFit, WhatIf, fit_behaviour, suggestion_what_if, what_if
 from automation._workflow import (
     Edge,
     Goal,
@@ -47,45 +96,102 @@ from automation._workflow import (
 from automation.exceptions import RevisionConflictError, WorkflowError
 
 __all__ = [
+    "OPERATIONS",
     "SCHEMA_PATH",
+    "Activation",
+    "AddBranch",
+    "AddGoal",
+    "AddSalesTask",
+    "AddSuppression",
+    "Analysis",
+    "Applied",
+    "BeforeAfter",
     "Behaviour",
+    "BehaviourFit",
     "BranchBias",
+    "ChangeCondition",
+    "ChangeEvent",
+    "ChangeSet",
     "ConsentViolation",
     "CycleTimeShift",
     "DelayOverride",
     "Edge",
     "EmailBehaviour",
+    "Evidence",
     "Finding",
     "Goal",
+    "Impact",
+    "InsertReengagementBranch",
     "Node",
+    "Operation",
     "Population",
     "Reenrollment",
+    "RemoveBranch",
+    "RemoveStep",
+    "ReorderSteps",
+    "ReplaceEmail",
     "Revision",
     "RevisionConflictError",
     "ReworkOverride",
+    "Risk",
     "SalesBehaviour",
+    "SavedSuggestion",
     "SendWindow",
+    "SetCooldown",
+    "SetSendWindow",
+    "SetWaitDuration",
     "Simulation",
     "SkipOverride",
+    "StaleChangeError",
+    "Suggestion",
+    "SuggestionReport",
+    "Text",
+    "Thresholds",
     "Trigger",
+    "WhatIf",
     "Workflow",
+    "WorkflowDiff",
     "WorkflowError",
     "WorkflowStore",
+    "activate",
+    "activations",
+    "active_revision",
+    "apply_suggestion",
+    "audit_trail",
+    "before_after",
     "bpmn_to_workflow",
     "branch_usage",
+    "compare_revisions",
     "compile_condition",
+    "condition_to_js",
     "designed_waits",
+    "diff_revisions",
+    "diff_workflows",
     "evaluate_condition",
+    "fit_behaviour",
     "format_duration",
     "lint_workflow",
+    "load_suggestion",
+    "operation_from_dict",
     "outline",
     "parse_duration",
     "parse_workflow",
     "read_bpmn",
     "read_workflow",
+    "revision_history",
+    "revision_of",
+    "rollback",
+    "save_suggestions",
     "simulate",
+    "suggest",
+    "suggest_from",
+    "suggestion_what_if",
+    "validate_n8n",
+    "what_if",
     "workflow_schema",
     "workflow_to_bpmn",
+    "workflow_to_n8n",
     "workflow_to_petri_net",
     "write_bpmn",
+    "write_n8n",
 ]

@@ -11,8 +11,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from automation import _cli_suggest
 from automation._bpmn import bpmn_counts, write_bpmn
 from automation._branch_usage import branch_usage
+from automation._cli_options import StoreOption
 from automation._designed_waits import designed_waits
 from automation._lint import lint_workflow
 from automation._outline import outline
@@ -86,17 +88,6 @@ def export_bpmn_command(
 def schema_command() -> None:
     """Print the published JSON Schema of the workflow format."""
     typer.echo(SCHEMA_PATH.read_text(encoding="utf-8"))
-
-
-StoreOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--workflows",
-        envvar="MEJORA_WORKFLOWS",
-        help="Workflow store folder (default: the user's data dir; or $MEJORA_WORKFLOWS).",
-        show_default=False,
-    ),
-]
 
 
 @workflow_app.command("save")
@@ -252,3 +243,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(workflow_app, name="workflow")
     app.command("conformance")(conformance_command)
     app.command("bottlenecks")(bottlenecks_command)
+    _cli_suggest.register(app)

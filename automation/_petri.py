@@ -70,13 +70,25 @@ def workflow_to_petri_net(workflow: Workflow) -> tuple[Any, Any, Any]:
 
 def branch_transitions(workflow: Workflow) -> dict[tuple[str, str], list[str]]:
     """For every edge out of a decision or a wait-for-event, the net's transitions that take it
-    (named as ``workflow_to_petri_net`` names them), keyed by (node id, target id)."""
+    (named as ``workflow_to_petri_net`` names them), keyed by (node id, target id).
+
+    A goal whose label is also what the branch's target logs (the sales pipeline's "Closed won"
+    is both its goal and its ``won`` step) can fire straight from the decision's place; an
+    alignment may take that shortcut, and it is the same branch."""
+    nodes = {n.id: n for n in workflow.nodes}
     branches: dict[tuple[str, str], list[str]] = {}
     for node in workflow.nodes:
         out = workflow.outgoing(node.id)
         if node.type == "decision":
             for i, edge in enumerate(out):
-                branches[(node.id, edge.target)] = [f"tau_{node.id}_branch{i}"]
+                logged = set(nodes[edge.target].activities)
+                shortcuts = [
+                    f"goal_{goal.id}_{k}_{node.id}"
+                    for goal in workflow.goals
+                    for k, label in enumerate(goal.activities)
+                    if label in logged
+                ]
+                branches[(node.id, edge.target)] = [f"tau_{node.id}_branch{i}", *shortcuts]
         elif node.type == "wait_for_event":
             for edge in out:
                 key = edge.exit or "next"

@@ -68,6 +68,7 @@ from mining._stats_figures import (
     waits_against_design_figure,
 )
 from mining._store import EventStore, LogInfo, default_store_path
+from mining._transitions import transition_gaps
 from mining.exceptions import EventLogError, LogNotFoundError, UnsafeFileError
 
 __all__ = [
@@ -138,6 +139,7 @@ __all__ = [
     "throughput_figure",
     "throughput_times",
     "time_in_activity",
+    "transition_gaps",
     "variants_figure",
     "waits_against_design",
     "waits_against_design_figure",

@@ -281,3 +281,15 @@ def test_conformance_command_lists_the_never_taken_branch(store_path, capsys):
     text = capsys.readouterr().out
     assert "never taken: Ready for sales now? → notify_sales" in text
     assert "0 of 298 cases" in text
+
+
+def test_a_goal_that_is_also_the_branch_target_counts_as_that_branch(sales_result):
+    """'Closed won' is the sales pipeline's goal and its won step: an alignment may reach it
+    through the goal straight from the decision; the branch is still taken (80 won deals)."""
+    from automation import branch_usage
+
+    workflow = read_workflow(sample_logs.workflow_path("sales_pipeline"))
+    usage = branch_usage(workflow, sales_result).set_index(["node", "target"])
+    assert not usage["never_taken"].any()
+    assert usage.loc[("outcome", "won"), "cases"] == 80
+    assert usage.loc[("outcome", "record_loss"), "cases"] == 112

@@ -1,0 +1,161 @@
+"""What-if estimates from simulations with behaviour fitted from the log, and the before / after
+comparison of a change (control chart with the change date as phase boundary, and a test)."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+
+import mining
+import sample_logs
+from automation import (
+    Analysis,
+    BehaviourFit,
+    ChangeSet,
+    SetWaitDuration,
+    WorkflowStore,
+    activate,
+    before_after,
+    compare_revisions,
+    fit_behaviour,
+    read_workflow,
+    simulate,
+    suggest_from,
+    suggestion_what_if,
+    what_if,
+)
+from automation import _admin as admin
+from automation._whatif import _behaviour
+
+SEEDS = (1, 2, 3)
+
+
+@pytest.fixture(scope="module")
+def welcome():
+    return read_workflow(sample_logs.workflow_path("welcome_nurture"))
+
+
+@pytest.fixture(scope="module")
+def analysed(welcome):
+    analysis = Analysis(welcome, sample_logs.load_campaigns(), revision=1)
+    return analysis, suggest_from(analysis), fit_behaviour(welcome, analysis=analysis)
+
+
+def test_behaviour_is_fitted_from_the_log(analysed):
+    _, _, fit = analysed
+    assert {k: round(v, 3) for k, v in fit.email_click_rate.items()} == {
+        "welcome_email": 0.087,
+        "nurture_1": 0.082,
+        "nurture_2": 0.008,
+    }
+    assert fit.reaction_median_hours == pytest.approx(3.0, abs=0.1)
+    assert fit.never_taken == (("ready_after_nurture", "notify_sales"),)
+    assert fit.role == "signup" and fit.arrivals_per_day > 15
+    assert BehaviourFit.from_dict(json.loads(json.dumps(fit.to_dict()))) == fit
+
+
+def test_hooks_follow_the_version_being_simulated(analysed, welcome):
+    _, report, fit = analysed
+    [branch] = report.by_rule("branch-never-taken")
+    _, now = _behaviour(fit, welcome, {})
+    _, then = _behaviour(fit, branch.changes.apply(welcome), {})
+    assert [type(h).__name__ for h in now.hooks] == ["BranchBias"]
+    assert then.hooks == []  # the branch is gone, and with it the hook that kept it unused
+
+
+def test_shortening_the_wait_shortens_the_cases(analysed, welcome):
+    _, report, fit = analysed
+    [wait] = report.by_rule("wait-too-long")
+    started = time.perf_counter()
+    result = suggestion_what_if(wait, welcome, fit, seeds=SEEDS, days=21)
+    assert time.perf_counter() - started < 10
+    row = result.row("median_days")
+    assert result.primary == "median_days"
+    assert row["high"] < -4 and row["low"] > -7  # about 6 days less for those who do not click
+    clicks = result.row("click_rate:nurture_1")
+    assert -0.02 < clicks["difference"] < 0  # the few clicks after a day are lost
+    assert "3 seeds × 2" in result.method and "Fitted from the log" in result.method
+    assert json.loads(json.dumps(result.to_dict()))["primary"] == "median_days"
+
+
+def test_a_replacement_email_is_simulated_with_the_assumed_click_rate(analysed, welcome):
+    _, report, fit = analysed
+    [email] = report.by_rule("email-nobody-clicks")
+    result = suggestion_what_if(email, welcome, fit, seeds=SEEDS, days=21)
+    assert result.primary == "click_rate:nurture_2"
+    row = result.row("click_rate:nurture_2")
+    assert row["current"] < 0.02 and 0.05 < row["changed"] < 0.13
+    assert row["low"] > 0
+    assert "replacement email is clicked like nurture-2-v2: 8.5%" in result.method
+
+
+def test_removing_a_never_taken_branch_changes_nothing(analysed, welcome):
+    _, report, fit = analysed
+    [branch] = report.by_rule("branch-never-taken")
+    result = suggestion_what_if(branch, welcome, fit, seeds=SEEDS, days=21)
+    assert result.primary == "reach:Sales notified"
+    assert result.row("median_days")["difference"] == 0
+    assert result.row("reach:Sales notified")["difference"] == 0
+
+
+def test_what_if_needs_two_seeds_and_the_right_fit(analysed, welcome):
+    _, _, fit = analysed
+    changes = ChangeSet("welcome-nurture", 1, (SetWaitDuration("nurture_1_click", "P2D"),))
+    with pytest.raises(ValueError, match="at least 2 seeds"):
+        what_if(changes, welcome, fit, seeds=(1,))
+    other = read_workflow(sample_logs.workflow_path("reengagement"))
+    with pytest.raises(ValueError, match="fitted for 'welcome-nurture'"):
+        what_if(changes, other, fit)
+
+
+# -- before / after ------------------------------------------------------------------------------
+def _before_after_log(
+    tmp_path, welcome, changed, name: str
+) -> tuple[mining.EventLog, pd.Timestamp]:
+    """Eight weeks of the current design, then eight weeks of the changed one."""
+    start = date(2025, 3, 3)
+    frames = []
+    for i, (design, begin) in enumerate(((welcome, start), (changed, start + timedelta(56)))):
+        sim = simulate([design], start=begin, days=56, seed=3 + i)
+        events = sim.events[["case_id", "activity", "timestamp"]].copy()
+        events["case_id"] = f"p{i}/" + events["case_id"].astype(str)
+        frames.append(events)
+    path = tmp_path / f"{name}.csv"
+    pd.concat(frames).to_csv(path, index=False)
+    return mining.read_log(path, name=name), pd.Timestamp(start + timedelta(56), tz="UTC")
+
+
+def test_before_after_says_the_shorter_wait_worked(tmp_path, welcome, monkeypatch):
+    changes = ChangeSet("welcome-nurture", 1, (SetWaitDuration("nurture_1_click", "P1D"),))
+    changed = changes.apply(welcome)
+    log, when = _before_after_log(tmp_path, welcome, changed, "shorter")
+    # the same comparison from the store: revision 2 went live at the change date
+    store = WorkflowStore(tmp_path / "workflows")
+    store.save(welcome, base=None, author="ana")
+    store.save(changed, base=1, author="luis")
+    monkeypatch.setattr(admin, "_now", lambda: when.isoformat())
+    activate(store, "welcome-nurture", 2, by="marta")
+    result = compare_revisions(log, store, "welcome-nurture", 2, "throughput")
+    assert result.change_date == when
+    assert result.sentence == before_after(log, "throughput", when).sentence
+    assert result.worked is True
+    assert result.before - result.after > 3  # days
+    assert result.p_value < 0.001
+    assert result.sentence.startswith("The change worked: median throughput fell from")
+    assert result.signals_after >= 4  # weeks after the change outside the old limits
+    assert result.chart.baseline.count(True) >= 7
+    reach = before_after(log, "reach:Nurture email 1 clicked", when)
+    assert reach.worked in (None, False)  # clicks after a day no longer count: never better
+
+
+def test_before_after_finds_no_change_when_nothing_changed(tmp_path, welcome):
+    log, when = _before_after_log(tmp_path, welcome, welcome, "same")
+    result = before_after(log, "throughput", when)
+    assert result.worked is None
+    assert result.sentence.startswith("No significant change")
+    with pytest.raises(ValueError, match="throughput, reach:ACTIVITY or sla:HOURS"):
+        before_after(log, "arrivals", when)

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from automation import _cli_suggest
+from automation import _cli_report, _cli_suggest
 from automation._bpmn import bpmn_counts, write_bpmn
 from automation._branch_usage import branch_usage
 from automation._cli_options import StoreOption
@@ -244,3 +244,4 @@ def register(app: typer.Typer) -> None:
     app.command("conformance")(conformance_command)
     app.command("bottlenecks")(bottlenecks_command)
     _cli_suggest.register(app)
+    _cli_report.register(app)

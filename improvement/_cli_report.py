@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -17,8 +18,9 @@ from rich.table import Table
 from improvement._kpi_base import KpiResult, KpiSettings
 from improvement._kpi_catalogue import compute_kpis
 from improvement._locale import check_lang, value_text
-from improvement._report import build_report
+from improvement._report import ReportSection, build_report
 from improvement._report_text import T
+from mining import EventLog
 from mining._cli import FiltersOption, JsonOption, NameArgument, StoreOption, emit_json, stored_log
 
 console = Console()
@@ -94,34 +96,32 @@ def kpis_command(
             console.print(f"  {result.name(lang)}: {result.reason(lang)}")
 
 
-def report_command(
-    name: NameArgument,
-    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
-    period: PeriodOption = None,
-    lang: LangOption = "es",
-    format: Annotated[
-        str, typer.Option("--format", "-f", help="html (one self-contained file) or pdf.")
-    ] = "html",
-    outcome: Annotated[
-        str | None,
-        typer.Option(
-            "--outcome",
-            help='Outcome the root-cause section explains, e.g. "slow" (see docs/root-cause.md).',
-            show_default=False,
-        ),
-    ] = None,
-    settings: SettingsOption = None,
-    filters: FiltersOption = None,
-    store: StoreOption = None,
+def write_report(
+    name: str,
+    output: Path,
+    period: str | None,
+    lang: str,
+    format: str,
+    outcome: str | None,
+    settings: Path | None,
+    filters: str | None,
+    store: Path | None,
+    extra: Callable[[EventLog, KpiSettings], tuple[Sequence[ReportSection], KpiSettings]]
+    | None = None,
 ) -> None:
-    """The manager report of a stored log for a period, in Spanish or English, as one HTML file
-    (figures embedded, opens offline) or a PDF."""
+    """Build and write the report of a stored log; ``extra`` (from a higher layer) may add
+    sections and settings (e.g. suggested changes and touch points from a workflow)."""
     lang = check_lang(lang)
     if format not in ("html", "pdf"):
         raise ValueError(f"--format must be html or pdf, not {format!r}")
     chosen = _settings(settings)
     with stored_log(store, name, filters) as log:
-        report = build_report(log, period, lang, settings=chosen, outcome=outcome)
+        sections: Sequence[ReportSection] = ()
+        if extra is not None:
+            sections, chosen = extra(log, chosen)
+        report = build_report(
+            log, period, lang, settings=chosen, outcome=outcome, extra_sections=sections
+        )
         if format == "pdf":
             report.to_pdf(output)
         else:
@@ -130,6 +130,7 @@ def report_command(
 
 
 def register(app: typer.Typer) -> None:
-    """Add the ``kpis`` and ``report`` sub-commands to the ``mejora`` command."""
+    """Add the ``kpis`` sub-command to the ``mejora`` command. ``mejora report`` is registered
+    by the automation layer, which can add a workflow's suggested changes; it writes the report
+    with :func:`write_report`."""
     app.command("kpis")(kpis_command)
-    app.command("report")(report_command)

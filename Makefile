@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test test-scale bench clean
+.PHONY: install demo test test-scale test-browser test-spark bench dashboard clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +24,22 @@ test: $(STAMP)
 test-scale: $(STAMP)
 	$(BIN)/pytest -m scale
 
+# end-to-end tests in headless Chromium (Debian's chromium package; .ci/run installs it)
+test-browser: $(STAMP)
+	$(BIN)/pytest -m browser
+
+# the same queries on Apache Spark, in local mode (needs Java 17; .ci/run installs it)
+test-spark: $(STAMP)
+	$(BIN)/pip install -q -e ".[test,spark]"
+	$(BIN)/pytest -m spark
+
+dashboard: $(STAMP)
+	$(BIN)/mejora dashboard
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
 	$(BIN)/python benchmarks/bench_conformance.py
+	$(BIN)/python benchmarks/bench_dashboard.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import typer
 
 import automation._cli
+import dashboard._cli
 import improvement._cli
 import mining._cli
 import sample_logs._cli
@@ -29,6 +30,7 @@ mining._cli.register(app)
 improvement._cli.register(app)
 sample_logs._cli.register(app)
 automation._cli.register(app)
+dashboard._cli.register(app)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,252 @@
+"""Users, roles, the session secret and the login wall.
+
+Users live in a JSON file (``$MEJORA_USERS`` or ``users.json`` in the user data directory) with
+werkzeug-hashed passwords; the session secret is generated on first run into ``dashboard-secret``
+beside it (``$MEJORA_SECRET_KEY`` overrides it). Every request except the login form needs a
+signed-in user, and callbacks check the role on the server with :func:`require_role`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal, get_args
+
+import platformdirs
+from flask import Flask, Response, jsonify, redirect, request
+from flask_login import LoginManager, UserMixin, current_user
+from werkzeug.exceptions import Forbidden, Unauthorized
+from werkzeug.security import check_password_hash, generate_password_hash
+
+Role = Literal["analyst", "manager", "admin"]
+ROLES: tuple[Role, ...] = get_args(Role)
+RANK = {role: i for i, role in enumerate(ROLES)}
+PUBLIC_PATHS = frozenset({"/login"})
+MIN_PASSWORD = 8
+
+
+def data_dir() -> Path:
+    """The user data directory Mejora keeps its files in."""
+    return platformdirs.user_data_path("mejora")
+
+
+def default_users_file() -> Path:
+    """``$MEJORA_USERS`` if set, else ``users.json`` in the user data directory."""
+    env = os.environ.get("MEJORA_USERS")
+    return Path(env) if env else data_dir() / "users.json"
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write ``text`` atomically to ``path``, readable by the owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def session_secret(path: Path | None = None) -> str:
+    """``$MEJORA_SECRET_KEY``, else the secret in ``path`` (default: ``dashboard-secret`` in the
+    user data directory), generated there on first use."""
+    env = os.environ.get("MEJORA_SECRET_KEY")
+    if env:
+        return env
+    path = path or data_dir() / "dashboard-secret"
+    if path.exists():
+        text = path.read_text(encoding="utf-8").strip()
+        if len(text) >= 32:
+            return text
+    secret = secrets.token_hex(32)
+    _write_private(path, secret + "\n")
+    return secret
+
+
+@dataclass(frozen=True)
+class User(UserMixin):
+    """A signed-in person: name and role."""
+
+    name: str
+    role: Role
+
+    def get_id(self) -> str:
+        """Flask-Login's key for the session."""
+        return self.name
+
+    def can(self, role: Role) -> bool:
+        """Whether this user holds ``role`` or a higher one (analyst < manager < admin)."""
+        return RANK[self.role] >= RANK[role]
+
+
+class UserStore:
+    """Users with hashed passwords in a JSON file.
+
+    Example:
+        >>> users = UserStore("users.json")                     # doctest: +SKIP
+        >>> users.add("ana", "a long password", role="analyst")  # doctest: +SKIP
+        >>> users.check("ana", "a long password")                # doctest: +SKIP
+        User(name='ana', role='analyst')
+    """
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else default_users_file()
+        self._lock = threading.Lock()
+
+    def _read(self) -> dict[str, dict[str, str]]:
+        if not self.path.exists():
+            return {}
+        return json.loads(self.path.read_text(encoding="utf-8")).get("users", {})
+
+    def _write(self, users: dict[str, dict[str, str]]) -> None:
+        _write_private(self.path, json.dumps({"users": users}, indent=2, sort_keys=True) + "\n")
+
+    def names(self) -> list[str]:
+        """Every user name."""
+        return sorted(self._read())
+
+    def get(self, name: str) -> User | None:
+        """The user called ``name``, if any."""
+        entry = self._read().get(name)
+        return User(name, entry["role"]) if entry else None  # type: ignore[arg-type]
+
+    def users(self) -> list[User]:
+        """Every user, by name."""
+        return [User(name, entry["role"]) for name, entry in sorted(self._read().items())]  # type: ignore[arg-type]
+
+    def add(self, name: str, password: str, *, role: Role, replace: bool = False) -> User:
+        """Create (or with ``replace``, reset) a user; the password is stored hashed."""
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        if not name or not name.replace("_", "").replace("-", "").replace(".", "").isalnum():
+            raise ValueError(f"invalid user name {name!r}: use letters, digits, '_', '-', '.'")
+        if len(password) < MIN_PASSWORD:
+            raise ValueError(f"the password needs at least {MIN_PASSWORD} characters")
+        with self._lock:
+            users = self._read()
+            if name in users and not replace:
+                raise ValueError(f"user {name!r} exists already")
+            users[name] = {
+                "password": generate_password_hash(password),
+                "role": role,
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            }
+            self._write(users)
+        return User(name, role)
+
+    def remove(self, name: str) -> None:
+        """Delete a user."""
+        with self._lock:
+            users = self._read()
+            if name not in users:
+                raise ValueError(f"no user named {name!r}")
+            del users[name]
+            self._write(users)
+
+    def check(self, name: str, password: str) -> User | None:
+        """The user if ``password`` is right, else None."""
+        entry = self._read().get(name)
+        if entry is None:
+            check_password_hash(_DUMMY_HASH, password)  # same time whether or not the name exists
+            return None
+        if not check_password_hash(entry["password"], password):
+            return None
+        return User(name, entry["role"])  # type: ignore[arg-type]
+
+    def ensure_admin(self) -> str | None:
+        """With no users yet, create ``admin`` with a random password and return the password
+        (to show once); otherwise None."""
+        if self._read():
+            return None
+        password = secrets.token_urlsafe(12)
+        self.add("admin", password, role="admin")
+        return password
+
+
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+class Throttle:
+    """Refuse more than ``limit`` failed logins per name within ``window`` seconds."""
+
+    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
+        self.limit, self.window = limit, window
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def blocked(self, name: str) -> bool:
+        """Whether ``name`` has used up its attempts."""
+        now = time.monotonic()
+        with self._lock:
+            recent = [t for t in self._failures.get(name, []) if now - t < self.window]
+            self._failures[name] = recent
+            return len(recent) >= self.limit
+
+    def fail(self, name: str) -> None:
+        """Record a failed attempt."""
+        with self._lock:
+            self._failures.setdefault(name, []).append(time.monotonic())
+
+    def clear(self, name: str) -> None:
+        """Forget the failures after a successful login."""
+        with self._lock:
+            self._failures.pop(name, None)
+
+
+def require_role(role: Role = "analyst") -> User:
+    """The signed-in user if they hold ``role`` (or a higher one); else the request is refused
+    with 401 (nobody signed in) or 403 (role too low). Call it inside every callback."""
+    if not current_user.is_authenticated:
+        raise Unauthorized("sign in first")
+    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    if not user.can(role):
+        raise Forbidden(f"this needs the {role} role; {user.name} is {user.role}")
+    return user
+
+
+def holds(role: Role) -> bool:
+    """Whether someone is signed in with ``role`` or a higher one (for showing controls; the
+    callbacks still check with :func:`require_role`)."""
+    return bool(current_user.is_authenticated and current_user.can(role))
+
+
+def install_login(server: Flask, users: UserStore) -> LoginManager:
+    """Flask-Login on ``server`` and a wall in front of every route but the login form: pages
+    redirect to it, callbacks and other requests get 401."""
+    manager = LoginManager()
+    manager.init_app(server)
+    manager.session_protection = "strong"
+
+    @manager.user_loader
+    def _load(name: str) -> User | None:
+        return users.get(name)
+
+    @server.before_request
+    def _wall() -> Response | None:
+        if request.path in PUBLIC_PATHS or current_user.is_authenticated:
+            return None
+        if request.method == "GET" and not request.path.startswith("/_"):
+            target = request.full_path.rstrip("?")
+            return redirect(f"/login?next={target}" if target != "/" else "/login")
+        response = jsonify(error="sign in first")
+        response.status_code = 401
+        return response
+
+    return manager
+
+
+def safe_next(target: str | None) -> str:
+    """A local path to go to after signing in (never another site)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target

@@ -1,0 +1,110 @@
+"""``mejora dashboard`` and ``mejora user add / list / remove``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dashboard._auth import ROLES, UserStore
+from mining import EventStore, default_store_path
+from mining._cli import StoreOption
+from sample_logs import SAMPLES, load_sample
+
+user_app = typer.Typer(help="Dashboard users and their roles.", no_args_is_help=True)
+UsersOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--users", envvar="MEJORA_USERS", help="Users file (default: in the user data directory)."
+    ),
+]
+
+
+def load_samples_if_empty(store: Path) -> int:
+    """Import the bundled samples into an empty store; returns how many logs were loaded."""
+    with EventStore(store) as event_store:
+        if event_store.logs():
+            return 0
+        for name in SAMPLES:
+            log = load_sample(name)
+            event_store.save(log, name)
+            log.connection.close()
+            typer.echo(f"loaded sample log {name}")
+    return len(SAMPLES)
+
+
+def dashboard_command(
+    store: StoreOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8050,
+    users: UsersOption = None,
+    samples: Annotated[
+        bool,
+        typer.Option("--samples/--no-samples", help="Load the sample logs into an empty store."),
+    ] = True,
+) -> None:
+    """Serve the dashboard. On first start it creates the user 'admin' with a random password
+    (printed once) and, with an empty store, loads the bundled sample logs."""
+    from dashboard.app import create_app  # Dash loads only for this command
+
+    path = store or default_store_path()
+    user_store = UserStore(users)
+    password = user_store.ensure_admin()
+    if password:
+        typer.echo(
+            f"First start: created the user 'admin' with password {password}\n"
+            f"(shown only now; stored hashed in {user_store.path}). "
+            "Add people with: mejora user add NAME --role analyst|manager|admin"
+        )
+    if samples and load_samples_if_empty(path):
+        typer.echo(f"the event store {path} was empty: loaded the bundled sample logs")
+    app = create_app(path, users_file=user_store.path)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        typer.echo("warning: listening beyond this machine; put it behind HTTPS", err=True)
+    typer.echo(f"Mejora dashboard on http://{host}:{port}/ (Ctrl+C to stop)")
+    app.run(host=host, port=port, debug=False, threaded=True)
+
+
+@user_app.command("add")
+def add_command(
+    name: Annotated[str, typer.Argument(help="User name.")],
+    role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")] = "analyst",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    replace: Annotated[bool, typer.Option("--replace", help="Reset an existing user.")] = False,
+    users: UsersOption = None,
+) -> None:
+    """Create a user (the password is asked for, or read with --password-stdin)."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = UserStore(users).add(name, password, role=role, replace=replace)  # type: ignore[arg-type]
+    typer.echo(f"user {user.name} ({user.role}) saved")
+
+
+@user_app.command("list")
+def list_command(users: UsersOption = None) -> None:
+    """List the users and their roles."""
+    for user in UserStore(users).users():
+        typer.echo(f"{user.name}\t{user.role}")
+
+
+@user_app.command("remove")
+def remove_command(
+    name: Annotated[str, typer.Argument(help="User name.")], users: UsersOption = None
+) -> None:
+    """Delete a user."""
+    UserStore(users).remove(name)
+    typer.echo(f"user {name} removed")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the dashboard sub-commands to the ``mejora`` command."""
+    app.command("dashboard")(dashboard_command)
+    app.add_typer(user_app, name="user")

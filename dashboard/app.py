@@ -1,0 +1,84 @@
+"""``create_app``: the Dash app behind a login wall, with the pages and their callbacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dash
+import dash_cytoscape as cyto
+from dash import Dash
+
+from dashboard import _shell
+from dashboard._auth import UserStore, install_login, session_secret
+from dashboard._callbacks import register_callbacks
+from dashboard._data import EXTENSION, DataService
+from dashboard._login import install_routes
+from dashboard.i18n import t
+from dashboard.pages import PAGES
+from dashboard.pages.data import UPLOAD_LIMIT
+from mining import default_store_path
+
+ASSETS = Path(__file__).parent / "assets"
+DEFAULT_UPLOAD_MB = 50
+
+
+def create_app(
+    store_path: str | Path | None = None,
+    *,
+    secret: str | None = None,
+    users_file: str | Path | None = None,
+    workflows: str | Path | None = None,
+    upload_limit_mb: float = DEFAULT_UPLOAD_MB,
+) -> Dash:
+    """The dashboard on the event store at ``store_path`` (default: ``mejora``'s store) and the
+    workflow store at ``workflows`` (default: ``$MEJORA_WORKFLOWS`` or the user data directory).
+
+    ``secret`` signs the sessions (default: ``$MEJORA_SECRET_KEY`` or a secret generated once
+    into the user data directory); ``users_file`` holds the users (default: ``$MEJORA_USERS``
+    or ``users.json`` there). Serve ``app.server`` with any WSGI server, or ``app.run()``.
+
+    Example:
+        >>> app = create_app("mejora.duckdb")        # doctest: +SKIP
+        >>> app.run(host="127.0.0.1", port=8050)     # doctest: +SKIP
+    """
+    cyto.load_extra_layouts()
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(ASSETS),
+        title="Mejora",
+        update_title=None,
+        external_stylesheets=[],
+    )
+    server = app.server
+    limit = int(upload_limit_mb * 2**20)
+    server.config.update(
+        SECRET_KEY=secret or session_secret(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=limit * 4 // 3 + 2**20,  # base64 upload plus the callback's JSON
+        **{UPLOAD_LIMIT: limit},
+    )
+    users = UserStore(users_file)
+    install_login(server, users)
+    install_routes(server, users)
+    server.extensions[EXTENSION] = DataService(
+        store_path or default_store_path(), workflows=workflows
+    )
+    for page in PAGES:
+        dash.register_page(
+            page.__name__,
+            path=page.PATH,
+            order=page.ORDER,
+            name=page.NAME,
+            role=getattr(page, "ROLE", "analyst"),
+            title=lambda page=page, **_: f"Mejora · {t(page.NAME)}",
+            layout=page.layout,
+        )
+    app.layout = _shell.layout
+    register_callbacks(app)
+    return app
+
+
+__all__ = ["create_app"]

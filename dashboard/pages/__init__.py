@@ -1,0 +1,18 @@
+"""The pages, in menu order. Each module has ``PATH``, ``ORDER``, ``NAME`` (an i18n key),
+optionally ``ROLE`` (who sees it in the menu; default analyst), ``layout(**kwargs)`` and its
+callbacks; ``create_app`` registers them with ``dash.register_page``."""
+
+from dashboard.pages import (
+    conformance,
+    data,
+    improvement,
+    overview,
+    process_map,
+    reports,
+    suggestions,
+    variants,
+)
+
+PAGES = (overview, process_map, variants, conformance, improvement, data, suggestions, reports)
+
+__all__ = ["PAGES"]

@@ -1,0 +1,290 @@
+"""Conformance: a stored log against a bundled or stored designed workflow — the design drawn
+with observed traffic, skip rates and never-taken branches, the deviations with their impact,
+the designed waits against the real ones — and consent violations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import dash_cytoscape as cyto
+from dash import Input, Output, State, html, no_update
+
+from automation import Workflow, read_workflow
+from dashboard import _cached, ids
+from dashboard._callbacks import callback
+from dashboard._components import (
+    card,
+    duration,
+    export_csv,
+    field,
+    graph,
+    grid,
+    job_parts,
+    job_status,
+    message,
+    number,
+    poll_job,
+    records,
+    share,
+    start_job,
+)
+from dashboard._data import View, data, error_text
+from dashboard._graph import STYLESHEET, WORKFLOW_LAYOUT, workflow_elements
+from dashboard.i18n import t
+from mining import conformance_figure, waits_against_design_figure
+from sample_logs import workflow_names, workflow_path
+
+PATH, ORDER, NAME = "/conformance", 3, "nav.conformance"
+DEFAULT_WORKFLOW = {
+    "sales_activities": "bundled:sales_pipeline",
+    "opportunities": "bundled:sales_pipeline",
+    "campaigns": "bundled:welcome_nurture",
+}
+for _grid in (ids.CONF_DEVIATIONS, ids.CONF_BRANCHES, ids.CONSENT_GRID):
+    export_csv(_grid)
+
+
+def workflow_options() -> list[dict[str, str]]:
+    """Bundled workflows, then the latest revision of each stored one."""
+    options = [
+        {"label": f"{name} ({t('conf.bundled')})", "value": f"bundled:{name}"}
+        for name in workflow_names()
+    ]
+    options += [
+        {"label": f"{wid} ({t('conf.stored')})", "value": f"stored:{wid}"}
+        for wid in data().workflows.workflows()
+    ]
+    return options
+
+
+def load_workflow(choice: str) -> tuple[Workflow, str]:
+    """The chosen workflow and a key naming it and its revision; only listed choices load."""
+    if choice not in {o["value"] for o in workflow_options()}:
+        raise ValueError(f"unknown workflow {choice!r}")
+    kind, _, name = choice.partition(":")
+    if kind == "bundled":
+        return read_workflow(workflow_path(name)), choice
+    store = data().workflows
+    latest = store.latest(name)
+    return store.load(name), f"{choice}@{latest.number if latest else 0}"
+
+
+def layout(**_: Any) -> html.Div:
+    """The page."""
+    options = workflow_options()
+    deviation_columns = [
+        {"field": "kind", "headerName": t("col.kind")},
+        {"field": "activity", "headerName": t("col.activity")},
+        {"field": "cases", "headerName": t("col.cases"), "type": "numericColumn"},
+        {"field": "share", "headerName": t("col.share")},
+        {"field": "impact", "headerName": t("col.impact")},
+    ]
+    branch_columns = [
+        {"field": "node_name", "headerName": t("col.decision")},
+        {"field": "target", "headerName": t("col.branch")},
+        {"field": "condition", "headerName": t("col.condition")},
+        {"field": "cases_at_node", "headerName": t("col.reached"), "type": "numericColumn"},
+        {"field": "cases", "headerName": t("col.taken"), "type": "numericColumn"},
+        {"field": "never_taken", "headerName": t("col.never")},
+    ]
+    consent_columns = [
+        {"field": c, "headerName": t(f"col.{c}")}
+        for c in ("contact", "case_id", "send", "sent_at", "withdrawal", "withdrawn_at", "after")
+    ]
+    controls = dbc.Row(
+        [
+            dbc.Col(
+                field(
+                    t("conf.workflow"),
+                    dbc.Select(
+                        id=ids.CONF_WORKFLOW,
+                        options=options,
+                        value=options[0]["value"] if options else None,
+                    ),
+                ),
+                md=5,
+            ),
+            dbc.Col(
+                field(
+                    t("conf.method"),
+                    dbc.RadioItems(
+                        id=ids.CONF_METHOD,
+                        options=[
+                            {"label": t("conf.alignments"), "value": "alignments"},
+                            {"label": t("conf.replay"), "value": "token_replay"},
+                        ],
+                        value="alignments",
+                        inline=True,
+                    ),
+                ),
+                md=4,
+            ),
+            dbc.Col(
+                dbc.Button(t("conf.run"), id=ids.CONF_RUN, color="primary", className="mt-4"), md=3
+            ),
+        ]
+    )
+    return html.Div(
+        [
+            html.H2(t("conf.title")),
+            card(
+                t("conf.check"),
+                controls,
+                *job_parts(ids.CONF_JOB, ids.CONF_POLL, ids.CONF_STATUS),
+                html.Div(id=ids.CONF_SUMMARY),
+                cyto.Cytoscape(
+                    id=ids.CONF_GRAPH,
+                    elements=[],
+                    layout=WORKFLOW_LAYOUT,
+                    stylesheet=STYLESHEET,
+                    style={"width": "100%", "height": "520px", "border": "1px solid #dde"},
+                ),
+                graph(ids.CONF_FIGURE, 380),
+            ),
+            card(
+                t("conf.deviations"),
+                grid(ids.CONF_DEVIATIONS, deviation_columns, height=260, export="deviations"),
+            ),
+            card(
+                t("conf.branches"),
+                grid(ids.CONF_BRANCHES, branch_columns, height=260, export="branches"),
+            ),
+            card(t("conf.waits"), graph(ids.CONF_WAITS, 420)),
+            card(
+                t("consent.title"),
+                html.P(t("consent.hint"), className="hint"),
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            field(
+                                t("consent.contact"), dbc.Select(id=ids.CONSENT_CONTACT, options=[])
+                            ),
+                            md=5,
+                        ),
+                        dbc.Col(
+                            dbc.Button(
+                                t("consent.run"),
+                                id=ids.CONSENT_RUN,
+                                color="primary",
+                                className="mt-4",
+                            ),
+                            md=3,
+                        ),
+                    ]
+                ),
+                html.Div(id=ids.CONSENT_TEXT),
+                grid(ids.CONSENT_GRID, consent_columns, height=260, export="consent-violations"),
+            ),
+        ]
+    )
+
+
+@callback(
+    Output(ids.CONF_WORKFLOW, "value"),
+    Input(ids.APP_VIEW, "data"),
+    State(ids.CONF_WORKFLOW, "value"),
+)
+def suggest_workflow(current: dict[str, Any] | None, chosen: str | None) -> Any:
+    """The bundled design a bundled sample log was simulated from."""
+    suggestion = DEFAULT_WORKFLOW.get(View.from_data(current).log or "")
+    return suggestion or no_update
+
+
+@callback(
+    Output(ids.CONF_JOB, "data"),
+    Output(ids.CONF_POLL, "disabled"),
+    Input(ids.CONF_RUN, "n_clicks"),
+    State(ids.APP_VIEW, "data"),
+    State(ids.CONF_WORKFLOW, "value"),
+    State(ids.CONF_METHOD, "value"),
+    prevent_initial_call=True,
+)
+def run_check(
+    _clicks: int, current: dict[str, Any] | None, choice: str, method: str
+) -> tuple[str, bool]:
+    """Check the view against the workflow in the background (alignments can take a while)."""
+    view = View.from_data(current)
+    workflow, key = load_workflow(choice)
+    return start_job(lambda report: (workflow, _cached.conformance(view, workflow, key, method)))
+
+
+@callback(
+    Output(ids.CONF_STATUS, "children"),
+    Output(ids.CONF_SUMMARY, "children"),
+    Output(ids.CONF_GRAPH, "elements"),
+    Output(ids.CONF_FIGURE, "figure"),
+    Output(ids.CONF_DEVIATIONS, "rowData"),
+    Output(ids.CONF_BRANCHES, "rowData"),
+    Output(ids.CONF_WAITS, "figure"),
+    Output(ids.CONF_POLL, "disabled", allow_duplicate=True),
+    Input(ids.CONF_POLL, "n_intervals"),
+    State(ids.CONF_JOB, "data"),
+    prevent_initial_call=True,
+)
+def show_check(_n: int, job_id: str | None) -> tuple:
+    """The check's results once the job is done."""
+    state, value = poll_job(job_id)
+    if state != "done":
+        return job_status(state, value), *[no_update] * 6, state != "running"
+    workflow, found = value
+    result = found["result"]
+    cases = len(result.cases)
+    fit = float(result.cases["fit"].mean()) if cases else 1.0
+    summary = message(
+        t("conf.summary", fitness=f"{result.fitness:.3f}", fit=share(fit), cases=number(cases)),
+        "info",
+    )
+    deviations = found["deviations"].assign(
+        share=lambda f: f["share"].map(share), impact=lambda f: f["impact_seconds"].map(_signed)
+    )
+    elements = workflow_elements(
+        workflow, found["usage"], found["branches"], found["deviations"], cases
+    )
+    return (
+        "",
+        summary,
+        elements,
+        conformance_figure(result),
+        records(deviations[["kind", "activity", "cases", "share", "impact"]]),
+        records(found["branches"]),
+        waits_against_design_figure(found["waits"]),
+        True,
+    )
+
+
+def _signed(seconds: float) -> str:
+    return "–" if seconds != seconds else ("+" if seconds >= 0 else "−") + duration(abs(seconds))
+
+
+@callback(
+    Output(ids.CONSENT_CONTACT, "options"),
+    Output(ids.CONSENT_CONTACT, "value"),
+    Input(ids.APP_VIEW, "data"),
+)
+def contact_columns(current: dict[str, Any] | None) -> tuple[list[str], str | None]:
+    """The log's attribute columns; ``recipient`` (HubSpot) first when it has one."""
+    view = View.from_data(current)
+    columns = _cached.case_columns(view) if view.log else []
+    return columns, "recipient" if "recipient" in columns else (columns[0] if columns else None)
+
+
+@callback(
+    Output(ids.CONSENT_TEXT, "children"),
+    Output(ids.CONSENT_GRID, "rowData"),
+    Input(ids.CONSENT_RUN, "n_clicks"),
+    State(ids.APP_VIEW, "data"),
+    State(ids.CONSENT_CONTACT, "value"),
+    prevent_initial_call=True,
+)
+def check_consent(_clicks: int, current: dict[str, Any] | None, contact: str | None) -> tuple:
+    """Every send after the contact unsubscribed, bounced or complained."""
+    try:
+        found = _cached.consent(View.from_data(current), contact or "")
+    except (ValueError, LookupError) as exc:
+        return message(error_text(exc), "warning"), []
+    if found.empty:
+        return message(t("consent.none"), "success"), []
+    rows = found.assign(after=found["seconds_after"].map(duration)).drop(columns="seconds_after")
+    text = t("consent.found", sends=number(len(found)), contacts=number(found["contact"].nunique()))
+    return message(text, "danger"), records(rows)

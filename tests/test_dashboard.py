@@ -1,0 +1,432 @@
+"""The dashboard through its HTTP endpoints (Flask's test client): the login wall, roles checked
+on the server, and each page's callbacks on a small stored log."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from dashboard import UserStore
+from dashboard._client import CallbackClient, sign_in
+from dashboard.app import create_app
+from dashboard.pages import (
+    conformance,
+    data,
+    improvement,
+    overview,
+    process_map,
+    reports,
+    suggestions,
+    variants,
+)
+from mining import EventStore, read_log
+from sample_logs import load_sample
+
+PASSWORD = "a-test-password"
+SALES = {"log": "sales_activities", "filters": []}
+MAILS = {"log": "mails", "filters": []}
+MAIL_LOG = """case_id,activity,timestamp,recipient
+m1,SENT,2025-01-01 09:00,ana@example.com
+m2,UNSUBSCRIBE,2025-01-02 09:00,ana@example.com
+m3,SENT,2025-01-03 09:00,ana@example.com
+m4,SENT,2025-01-03 09:00,bo@example.com
+"""
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("dashboard")
+    (folder / "mails.csv").write_text(MAIL_LOG)
+    with EventStore(folder / "store.duckdb") as store:
+        store.save(load_sample("sales_activities"), "sales_activities")
+        store.save(read_log(folder / "mails.csv"), "mails")
+    users = UserStore(folder / "users.json")
+    for name, role in (("ana", "analyst"), ("marta", "manager"), ("root", "admin")):
+        users.add(name, PASSWORD, role=role)
+    application = create_app(
+        folder / "store.duckdb",
+        secret="s" * 64,
+        users_file=users.path,
+        workflows=folder / "workflows",
+    )
+    application.folder = folder
+    return application
+
+
+def client_for(app, name: str | None) -> CallbackClient:
+    client = app.server.test_client()
+    if name:
+        assert sign_in(client, name, PASSWORD).status_code == 302
+    return CallbackClient(app, client) if name else client
+
+
+@pytest.fixture(scope="module")
+def ana(app) -> CallbackClient:
+    return client_for(app, "ana")
+
+
+@pytest.fixture(scope="module")
+def root(app) -> CallbackClient:
+    return client_for(app, "root")
+
+
+@pytest.fixture(scope="module")
+def marta(app) -> CallbackClient:
+    return client_for(app, "marta")
+
+
+def wait_for(calls: CallbackClient, show, job: str, *extra) -> dict:
+    """Poll a job's display callback until it switches its timer off."""
+    for n in range(200):
+        out = calls.call(show, n, job, *extra)
+        if out.get(next(k for k in out if k.endswith("poll.disabled")), False) is True:
+            return out
+        time.sleep(0.05)
+    raise AssertionError("the job did not finish")
+
+
+# -- the wall -----------------------------------------------------------------------------
+@pytest.mark.parametrize("path", ["/", "/map", "/data", "/_dash-layout", "/assets/mejora.css"])
+def test_nothing_is_served_before_signing_in(app, path):
+    response = client_for(app, None).get(path)
+    assert response.status_code in (302, 401)
+    assert response.status_code == 401 or response.headers["Location"].startswith("/login")
+
+
+def test_a_forged_callback_without_a_session_is_refused(app, ana):
+    key = ana.key(data.delete_log)
+    body = {
+        "output": key,
+        "outputs": [{"id": "data-logs", "property": "rowData"}],
+        "inputs": [{"id": "data-confirm", "property": "submit_n_clicks", "value": 1}],
+        "state": [{"id": "data-logs", "property": "selectedRows", "value": [{"name": "mails"}]}],
+        "changedPropIds": ["data-confirm.submit_n_clicks"],
+    }
+    response = client_for(app, None).post("/_dash-update-component", json=body)
+    assert response.status_code == 401
+    assert "mails" in {
+        row["name"] for row in ana.call(overview.list_logs, SALES)["overview-logs.rowData"]
+    }
+
+
+def test_a_cross_site_form_post_is_refused_even_with_a_session(root):
+    body = json.dumps(
+        {
+            "output": root.key(data.download_quarantine),
+            "outputs": {"id": "data-download", "property": "data"},
+            "inputs": [{"id": "data-quarantine", "property": "n_clicks", "value": 1}],
+            "state": [
+                {"id": "data-logs", "property": "selectedRows", "value": [{"name": "mails"}]}
+            ],
+            "changedPropIds": ["data-quarantine.n_clicks"],
+        }
+    )
+    # what a form on another site can send without a CORS preflight: not JSON, so not run
+    forged = root.client.post(
+        "/_dash-update-component", data=body, headers={"Content-Type": "text/plain"}
+    )
+    assert forged.status_code == 415
+    assert root.call(data.download_quarantine, 1, [{"name": "mails"}])["data-download.data"]
+
+
+def test_login_refuses_wrong_passwords_foreign_redirects_and_stale_forms(app):
+    client = client_for(app, None)
+    form = client.get("/login").get_data(as_text=True)
+    assert 'name="csrf"' in form
+    assert client.post("/login", data={"username": "ana", "password": PASSWORD}).status_code == 400
+    wrong = client.post(
+        "/login",
+        data={"csrf": _token(client), "username": "ana", "password": "nope", "next": "/"},
+    )
+    assert wrong.status_code == 401 and "Wrong user or password" in wrong.get_data(as_text=True)
+    good = client.post(
+        "/login",
+        data={
+            "csrf": _token(client),
+            "username": "ana",
+            "password": PASSWORD,
+            "next": "//evil.example",
+        },
+    )
+    assert good.status_code == 302 and good.headers["Location"] == "/"
+    assert client.get("/logout").status_code == 302
+    assert client.get("/_dash-layout").status_code == 401
+
+
+def test_repeated_failures_are_throttled(app):
+    client = client_for(app, None)
+    for _ in range(5):
+        client.post("/login", data={"csrf": _token(client), "username": "mallory", "password": "x"})
+    blocked = client.post(
+        "/login", data={"csrf": _token(client), "username": "mallory", "password": PASSWORD}
+    )
+    assert blocked.status_code == 429
+
+
+def _token(client) -> str:
+    text = client.get("/login").get_data(as_text=True)
+    return text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+
+
+def test_an_analyst_calling_an_admin_callback_is_refused_on_the_server(app, ana, root):
+    with pytest.raises(PermissionError, match="403"):
+        ana.call(data.delete_log, 1, [{"name": "mails"}])
+    with pytest.raises(PermissionError, match="403"):
+        ana.call(data.confirm_delete, 1, [{"name": "mails"}])
+    names = {row["name"] for row in ana.call(overview.list_logs, SALES)["overview-logs.rowData"]}
+    assert "mails" in names
+    shown = root.call(data.confirm_delete, 1, [{"name": "mails"}])
+    assert shown["data-confirm.displayed"] is True
+
+
+def test_every_server_callback_checks_the_role(app, ana):
+    from dashboard._client import _unwrapped
+
+    ours = {k: e for k, e in app.callback_map.items() if "_pages_" not in k and "callback" in e}
+    assert len(ours) > 40
+    unguarded = [
+        k for k, e in ours.items() if not any(hasattr(f, "role") for f in _unwrapped(e["callback"]))
+    ]
+    assert not unguarded
+
+
+# -- process map --------------------------------------------------------------------------
+def test_map_toggle_slider_and_click_to_filter(app, ana, monkeypatch):
+    frequency = ana.call(process_map.draw_map, SALES, "frequency", 1.0, 1.0)["map-graph.elements"]
+    nodes = {e["data"]["id"] for e in frequency if "source" not in e["data"]}
+    assert "a:Demo held" in nodes
+    performance = ana.call(process_map.draw_map, SALES, "performance", 1.0, 1.0)[
+        "map-graph.elements"
+    ]
+    labels = [e["data"]["label"] for e in performance if e["data"].get("kind") == "path"]
+    assert any(label.endswith((" d", " h")) for label in labels)
+    sparse = ana.call(process_map.draw_map, SALES, "frequency", 1.0, 0.1)["map-graph.elements"]
+    assert sum("source" in e["data"] for e in sparse) < sum(
+        "source" in e["data"] for e in frequency
+    )
+
+    assert ana.call(process_map.count_cases, SALES)["map-cases.children"] == "278 cases"
+    node = next(e["data"] for e in frequency if e["data"]["id"] == "a:Demo held")
+    view = ana.call(process_map.filter_by_activity, node, SALES)["app-view.data"]
+    assert view["filters"] == [
+        {"kind": "case_attribute", "column": "activity", "values": ["Demo held"], "keep": True}
+    ]
+    assert ana.call(process_map.count_cases, view)["map-cases.children"] == "132 cases"
+    edge = next(e["data"] for e in frequency if e["data"].get("kind") == "path")
+    both = ana.call(process_map.filter_by_path, edge, view)["app-view.data"]
+    assert [f["kind"] for f in both["filters"]] == ["case_attribute", "follows"]
+
+
+def test_the_filter_stack_is_shown_as_code_that_reproduces_it(app, ana, monkeypatch):
+    from dashboard import _shell
+
+    view = {
+        "log": "sales_activities",
+        "filters": [
+            {"kind": "case_attribute", "column": "activity", "values": ["Demo held"], "keep": True}
+        ],
+    }
+    shown = ana.call(_shell.show_filters, view)
+    assert shown["app-filter-count.children"] == "132 of 278 cases"
+    assert "cases with activity in Demo held" in str(shown["app-filter-lines.children"])
+    assert "--filters" in shown["app-filter-cli.children"]
+    monkeypatch.setenv("MEJORA_STORE", str(app.folder / "store.duckdb"))
+    scope: dict = {}
+    exec(shown["app-filter-code.children"], scope)  # the code the page shows, run as is
+    assert scope["view"].n_cases == 132
+
+
+# -- the other pages ----------------------------------------------------------------------
+def test_overview_kpis_against_target_computed_in_the_background(ana):
+    first = ana.call(overview.show_kpis, SALES)
+    if first["overview-poll.disabled"] is False:  # not cached yet: a job was started
+        first = wait_for(ana, overview.poll_kpis, first["overview-job.data"], SALES)
+    text = json.dumps(first["overview-cards.children"])
+    assert "Win rate" in text and "met" in text and "Rework rate" in text and "missed" in text
+    assert first["overview-alerts.children"]
+    again = ana.call(overview.show_kpis, SALES)  # now from the cache, in the same request
+    assert again["overview-poll.disabled"] is True and again["overview-cards.children"]
+    assert ana.call(overview.count_cases, SALES)["overview-cases.children"] == "278 cases"
+    rows = ana.call(overview.list_logs, SALES)["overview-logs.rowData"]
+    assert {"name", "events", "cases"} <= set(rows[0]) and "source" not in rows[0]
+
+
+def test_variants_keep_coverage_and_case_timeline(ana):
+    out = ana.call(variants.show_variants, SALES, 10)
+    assert out["variants-grid.rowData"][0]["rank"] == 1
+    assert "of 278 cases" in str(out["variants-figure.figure"]["layout"]["title"])
+    text = ana.call(variants.coverage_text, SALES, 0.8)["variants-coverage-text.children"]
+    assert text.endswith("of the 278 cases.")
+    kept = ana.call(variants.keep_variants, 1, 0.8, SALES)["app-view.data"]
+    assert kept["filters"] == [{"kind": "variants", "top": None, "coverage": 0.8}]
+    cases = ana.call(variants.list_cases, SALES)["cases-grid.rowData"]
+    assert len(cases) == 278 and cases[0]["days"] >= cases[-1]["days"]
+    timeline = ana.call(variants.case_timeline, [cases[0]], SALES)["cases-timeline.figure"]
+    assert "1 of 1 cases" in str(timeline["layout"]["title"])
+
+
+def test_conformance_runs_in_the_background(ana):
+    started = ana.call(conformance.run_check, 1, SALES, "bundled:sales_pipeline", "alignments")
+    assert started["conf-poll.disabled"] is False
+    out = wait_for(ana, conformance.show_check, started["conf-job.data"])
+    deviations = out["conf-deviations.rowData"]
+    assert {"kind": "skipped", "activity": "Demo held"}.items() <= deviations[0].items()
+    branches = out["conf-branches.rowData"]
+    assert {"Fit and budget?", "Outcome"} <= {row["node_name"] for row in branches}
+    assert any("skipped" in e["data"].get("label", "") for e in out["conf-graph.elements"])
+    with pytest.raises(RuntimeError, match="500"):
+        ana.call(conformance.run_check, 1, SALES, "bundled:../../etc/passwd", "alignments")
+
+
+def test_another_users_job_is_not_shown(app, ana, root):
+    started = ana.call(conformance.run_check, 1, SALES, "bundled:sales_pipeline", "token_replay")
+    out = root.call(conformance.show_check, 1, started["conf-job.data"])
+    assert "no longer available" in str(out["conf-status.children"])
+
+
+def test_consent_violations(ana):
+    assert ana.call(conformance.contact_columns, MAILS)["consent-contact.value"] == "recipient"
+    out = ana.call(conformance.check_consent, 1, MAILS, "recipient")
+    assert "1 emails went to 1 contacts" in str(out["consent-text.children"])
+    assert out["consent-grid.rowData"][0]["contact"] == "ana@example.com"
+
+
+def test_improvement_chart_pareto_and_root_cause(ana):
+    chart = ana.call(improvement.control_chart, SALES, "throughput", None, "W", None)
+    assert "Individuals chart" in chart["imp-explain.children"]
+    started = ana.call(improvement.run_pareto, 1, SALES, "loss_reason", "", "")
+    out = wait_for(ana, improvement.show_pareto, started["pareto-job.data"])
+    assert "not ready, no follow-up" in str(out["pareto-status.children"])
+    started = ana.call(improvement.run_root_cause, 1, SALES, "slow")
+    out = wait_for(ana, improvement.show_root_cause, started["cause-job.data"])
+    assert out["cause-grid.rowData"][0]["rank"] == 1
+    bad = ana.call(improvement.run_root_cause, 1, SALES, "duration > 20")
+    out = wait_for(ana, improvement.show_root_cause, bad["cause-job.data"])
+    assert "give a unit" in str(out["cause-status.children"])
+
+
+# -- data ---------------------------------------------------------------------------------
+def _upload(text: bytes) -> str:
+    import base64
+
+    return "data:application/octet-stream;base64," + base64.b64encode(text).decode()
+
+
+def test_upload_imports_with_a_summary_and_refuses_hostile_files(app, ana, tmp_path):
+    good = _upload(b"case_id,activity,timestamp\n1,a,2025-01-01\n1,b,2025-01-02\n2,a,bad\n")
+    started = ana.call(
+        data.start_upload, good, "../../up load.csv", "", "auto", None, None, None, None, False
+    )
+    out = wait_for(ana, data.show_import, started["data-job.data"], SALES)
+    summary = str(out["data-summary.children"])
+    assert "3 rows read: 2 events, 1 cases" in summary and "1 rows set aside" in summary
+    assert "up_load" in out["app-log.options"]
+
+    again = ana.call(
+        data.start_upload, good, "up load.csv", "up_load", "auto", None, None, None, None, False
+    )
+    assert "exists" in str(again["data-status.children"])
+
+    bomb = _upload(b'<?xml version="1.0"?><!DOCTYPE log [<!ENTITY a "x">]><log/>')
+    started = ana.call(
+        data.start_upload, bomb, "bomb.xes", "", "auto", None, None, None, None, False
+    )
+    out = wait_for(ana, data.show_import, started["data-job.data"], SALES)
+    message = str(out["data-status.children"])
+    assert "DTD" in message and "mejora-upload" not in message and "/tmp" not in message
+
+    wrong = ana.call(
+        data.start_upload, _upload(b"MZ"), "tool.exe", "", "auto", None, None, None, None, False
+    )
+    assert "not a log file type" in str(wrong["data-status.children"])
+    binary = ana.call(
+        data.start_upload, _upload(b"a\x00b"), "x.csv", "", "auto", None, None, None, None, False
+    )
+    assert "binary" in str(binary["data-status.children"])
+
+
+def test_quarantine_download_and_admin_delete(app, ana, root):
+    download = ana.call(data.download_quarantine, 1, [{"name": "sales_activities"}])
+    assert download["data-download.data"]["filename"] == "sales_activities-quarantine.csv"
+    root.call(
+        data.start_upload,
+        _upload(b"case_id,activity,timestamp\n1,a,2025-01-01\n"),
+        "gone.csv",
+        "",
+        "auto",
+        None,
+        None,
+        None,
+        None,
+        False,
+    )
+    deadline = time.time() + 20
+    while "gone" not in {
+        r["name"] for r in root.call(overview.list_logs, SALES)["overview-logs.rowData"]
+    }:
+        assert time.time() < deadline
+        time.sleep(0.05)
+    out = root.call(data.delete_log, 1, [{"name": "gone"}])
+    assert "gone" not in out["app-log.options"]
+    assert "Deleted gone" in str(out["data-message.children"])
+
+
+def test_a_click_inserted_by_the_page_is_not_a_click(ana):
+    response = ana.post(variants.keep_variants, None, 0.8, SALES)
+    assert response.status_code == 204  # Dash fires it with no value when the page appears
+
+
+def test_the_language_switch(app):
+    client = app.server.test_client()
+    sign_in(client, "ana", PASSWORD)
+    calls = CallbackClient(app, client)
+    client.get("/lang/es", headers={"Referer": "http://localhost/map"})
+    assert calls.call(process_map.count_cases, SALES)["map-cases.children"] == "278 casos"
+    assert (
+        client.get("/lang/en", headers={"Referer": "http://evil.example/x"}).headers["Location"]
+        == "/"
+    )
+
+
+def test_the_store_file_is_never_named_in_the_page(app, ana):
+    layout = json.dumps(ana.client.get("/_dash-layout").get_json())
+    assert "sales_activities" in layout and str(Path(app.folder)) not in layout
+
+
+# -- suggestions (admins) and reports (managers) ---------------------------------------------
+def test_only_admins_see_and_use_suggestions(app, ana, marta):
+    menu = json.dumps(ana.client.get("/_dash-layout").get_json())
+    assert '"/map"' in menu and "/suggestions" not in menu and "/reports" not in menu
+    menu = json.dumps(marta.client.get("/_dash-layout").get_json())
+    assert '"/reports"' in menu and "/suggestions" not in menu
+    for who in (ana, marta):
+        with pytest.raises(PermissionError, match="403"):
+            who.call(suggestions.apply, 1, [{"id": "s-0123456789"}], 0)
+        with pytest.raises(PermissionError, match="403"):
+            who.call(suggestions.import_bundled, 1, 0)
+    with pytest.raises(PermissionError, match="403"):
+        ana.call(reports.run_report, 1, SALES, "", "es")
+
+
+def test_an_empty_store_offers_the_samples(tmp_path, monkeypatch):
+    users = UserStore(tmp_path / "users.json")
+    users.add("ana", PASSWORD, role="analyst")
+    app = create_app(tmp_path / "empty.duckdb", secret="e" * 64, users_file=users.path)
+    calls = client_for(app, "ana")
+    empty = {"log": None, "filters": []}
+    listed = calls.call(data.list_logs, empty)
+    assert listed["data-logs.rowData"] == [] and "No logs yet" in str(
+        listed["data-message.children"]
+    )
+    assert "empty" in str(calls.call(overview.show_kpis, empty)["overview-alerts.children"])
+    monkeypatch.setattr(data, "SAMPLES", {"crm_pipeline": None})
+    started = calls.call(data.start_samples, 1)
+    out = wait_for(calls, data.show_import, started["data-job.data"], empty)
+    assert out["app-log.options"] == ["crm_pipeline"] and out["app-log.value"] == "crm_pipeline"
+    again = wait_for(
+        calls, data.show_import, calls.call(data.start_samples, 1)["data-job.data"], empty
+    )
+    assert "stored already" in str(again["data-summary.children"])

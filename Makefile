@@ -15,6 +15,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/mejora demo
+	$(BIN)/mejora dashboard
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -5,6 +5,7 @@ Public API::
     log = read_log("deals.csv")           # -> EventLog (validated, quarantine kept aside)
     discover_dfg(log), get_variants(log)  # scans run in DuckDB
     EventStore().save(log)                # persistent store of imported logs
+    SparkLog.from_parquet("s3a://...")    # the same scans on Apache Spark (mejora[spark])
 """
 
 from mining._business_calendar import BusinessCalendar
@@ -17,6 +18,7 @@ from mining._case_table import (
 from mining._conformance import ConformanceResult, check_conformance, read_model
 from mining._consent import consent_violations, sends_before_opt_in
 from mining._discovery import DiscoveredModel, ProcessMap, discover_model, process_map
+from mining._engines import SparkLog, check_conformance_spark, export_parquet, spark_session
 from mining._eventlog import EventLog, ImportSummary, LogMetadata
 from mining._figures import process_map_figure
 from mining._filters import (
@@ -95,6 +97,7 @@ __all__ = [
     "LogNotFoundError",
     "ProcessMap",
     "Rework",
+    "SparkLog",
     "StartActivities",
     "TimeRange",
     "UnsafeFileError",
@@ -113,6 +116,7 @@ __all__ = [
     "case_table",
     "case_values",
     "check_conformance",
+    "check_conformance_spark",
     "conformance_figure",
     "consent_violations",
     "customer_purchases",
@@ -121,6 +125,7 @@ __all__ = [
     "discover_dfg",
     "discover_model",
     "dotted_chart_figure",
+    "export_parquet",
     "filter_from_dict",
     "formats",
     "get_variants",
@@ -134,6 +139,7 @@ __all__ = [
     "rework",
     "rework_figure",
     "sends_before_opt_in",
+    "spark_session",
     "stage_funnel",
     "stage_order",
     "throughput_figure",

@@ -1,4 +1,8 @@
-"""Mining sub-commands of ``mejora``: import, logs, info, variants, dfg, quarantine."""
+"""Mining sub-commands of ``mejora``: import, logs, info, variants, dfg, quarantine.
+
+``info``, ``variants``, ``dfg`` and ``stats`` take ``--engine spark --spark-master URL`` to run
+their scans on Apache Spark (the same queries; see docs/spark.md).
+"""
 
 from __future__ import annotations
 
@@ -61,11 +65,51 @@ FigureOption = Annotated[
         show_default=False,
     ),
 ]
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="Where the scans run: duckdb (this machine) or spark (see docs/spark.md; with "
+        "spark, NAME may also be a Parquet path or URL).",
+    ),
+]
+SparkMasterOption = Annotated[
+    str,
+    typer.Option(
+        "--spark-master",
+        envvar="MEJORA_SPARK_MASTER",
+        help="With --engine spark: local[N], spark://HOST:7077, yarn, k8s://..., or "
+        "sc://HOST:15002 (Spark Connect).",
+    ),
+]
+ENGINES = ("duckdb", "spark")
+DEFAULT_SPARK_MASTER = "local[2]"
 
 
 @contextmanager
-def stored_log(store: Path | None, name: str, filters: str | None = None) -> Iterator[EventLog]:
-    """A stored log, under the command line's filter stack, while the store is open."""
+def stored_log(
+    store: Path | None,
+    name: str,
+    filters: str | None = None,
+    *,
+    engine: str = "duckdb",
+    spark_master: str = DEFAULT_SPARK_MASTER,
+) -> Iterator[EventLog]:
+    """A stored log, under the command line's filter stack, while the store is open; with
+    ``engine="spark"`` the same log (or a Parquet dataset) in a Spark session on
+    ``spark_master``, stopped afterwards if this started it."""
+    if engine not in ENGINES:
+        raise ValueError(f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if engine == "spark":
+        try:
+            from mining._engines._spark import open_spark_log
+        except ImportError as exc:  # pragma: no cover - depends on the installed extras
+            raise ValueError(
+                f"--engine spark needs the spark extra: pip install 'mejora[spark]' ({exc})"
+            ) from exc
+        with open_spark_log(store, name, master=spark_master) as log:
+            yield apply_filters(log, filters)
+        return
     with EventStore(store, read_only=True) as event_store:
         yield apply_filters(event_store.load(name), filters)
 
@@ -237,10 +281,14 @@ def logs_command(store: StoreOption = None, as_json: JsonOption = False) -> None
 
 
 def info_command(
-    name: NameArgument, store: StoreOption = None, as_json: JsonOption = False
+    name: NameArgument,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+    engine: EngineOption = "duckdb",
+    spark_master: SparkMasterOption = DEFAULT_SPARK_MASTER,
 ) -> None:
     """Counts, column mapping, attributes and quarantine of one stored log."""
-    with stored_log(store, name) as log:
+    with stored_log(store, name, engine=engine, spark_master=spark_master) as log:
         data = log.summary().to_dict()
         data["attributes"] = log.attribute_columns
         data["imported_at"] = log.meta.imported_at.isoformat()
@@ -268,9 +316,11 @@ def variants_command(
     figure: FigureOption = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
+    engine: EngineOption = "duckdb",
+    spark_master: SparkMasterOption = DEFAULT_SPARK_MASTER,
 ) -> None:
     """Variants (distinct activity sequences) with their number of cases, most frequent first."""
-    with stored_log(store, name, filters) as log:
+    with stored_log(store, name, filters, engine=engine, spark_master=spark_master) as log:
         variants = get_variants(log)
     if figure:
         write_figure(variants_figure(variants, top=top or 10), figure)
@@ -296,9 +346,11 @@ def dfg_command(
     figure: FigureOption = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
+    engine: EngineOption = "duckdb",
+    spark_master: SparkMasterOption = DEFAULT_SPARK_MASTER,
 ) -> None:
     """Directly-follows graph: edges with frequency and times, start and end activities."""
-    with stored_log(store, name, filters) as log:
+    with stored_log(store, name, filters, engine=engine, spark_master=spark_master) as log:
         dfg = discover_dfg(log)
         if figure:
             write_figure(process_map_figure(process_map(log)), figure)
@@ -400,6 +452,8 @@ def stats_command(
     figure: FigureOption = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
+    engine: EngineOption = "duckdb",
+    spark_master: SparkMasterOption = DEFAULT_SPARK_MASTER,
 ) -> None:
     """Process statistics: times per activity, throughput per case, rework per resource."""
     verbs = {
@@ -409,7 +463,7 @@ def stats_command(
     }
     if by not in verbs:
         raise ValueError(f"--by must be one of {', '.join(verbs)}, not {by!r}")
-    with stored_log(store, name, filters) as log:
+    with stored_log(store, name, filters, engine=engine, spark_master=spark_master) as log:
         frame = verbs[by](log)
     if figure:
         figures = {"activity": activity_times_figure, "case": throughput_figure}

@@ -136,5 +136,5 @@ WITH cases AS (
 SELECT activities, list(case_id ORDER BY case_id) AS case_ids,
        list(duration_seconds ORDER BY case_id) AS durations
 FROM cases GROUP BY activities
-ORDER BY len(case_ids) DESC, activities
+ORDER BY count(*) DESC, activities
 """

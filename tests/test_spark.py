@@ -429,6 +429,30 @@ def test_without_event_idx_events_are_numbered_the_same_on_any_partitioning(
     assert results[0] == results[1] == {("a", "b", "c"): 2, ("a", "c", "c"): 1}
 
 
+def _below_the_window(log) -> str:
+    """The executed plan of the DFG query, from its Window down to the scan of the events."""
+    frame = log.engine.execute(scans.directly_follows(log.events_ref)).frame
+    frame.collect()
+    plan = frame._jdf.queryExecution().executedPlan().toString()
+    below = plan[plan.index("Window [") :]
+    scan = min(i for i in (below.find("FileScan"), below.find("InMemoryTableScan")) if i >= 0)
+    return below[:scan]
+
+
+def test_windows_see_whole_cases(spark, folder, sales_pair):
+    """Spark hash-partitions the events by case before every window, so a case is never split;
+    a cached log is laid out that way once, and its windows need no shuffle and no sort."""
+    from mining._engines import SparkLog
+
+    plain = _below_the_window(sales_pair[1])
+    assert "Exchange hashpartitioning(case_id" in plain
+    cached_log = SparkLog.from_parquet(folder / "sales-filters", session=spark, cache=True)
+    cached = _below_the_window(cached_log)
+    assert "Exchange" not in cached and "Sort [" not in cached
+    assert_same_dfg(mining.discover_dfg(sales_pair[0]), mining.discover_dfg(cached_log))
+    cached_log.frame.unpersist()
+
+
 # -- conformance fanned out over Spark -----------------------------------------------------------
 def _same_conformance(local, fanned) -> None:
     assert fanned.log == pytest.approx(local.log, rel=1e-12)

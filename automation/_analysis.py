@@ -112,6 +112,7 @@ def proportion_interval(k: int, n: int, level: float = 0.9) -> tuple[float, floa
 
 class Analysis:
     """A workflow, the revision it is, and its log's analysis; each part computed on first use.
+    ``previous`` is the design the workflow replaced (to revert a change that made things worse).
 
     Example:
         >>> analysis = Analysis(workflow, log, revision=3)             # doctest: +SKIP
@@ -126,9 +127,12 @@ class Analysis:
         email_log: mining.EventLog | None = None,
         revision: int | None = None,
         thresholds: Thresholds | None = None,
+        previous: Workflow | None = None,
     ) -> None:
         self.workflow = workflow
         self.revision = revision
+        self.previous = previous  # the design before this one, when known (version rules)
+        self.notes: list[str] = []  # what a rule could not check, for the report's notes
         self.thresholds = thresholds or Thresholds()
         self.labels = tuple(
             sorted(
@@ -137,6 +141,7 @@ class Analysis:
             )
         )
         self.log_name = log.name if log is not None else ""
+        self.source_log = log  # unrestricted: other workflows' cases too (fatigue)
         self.log = self._restrict(log) if log is not None else None
         if email_log is None and log is not None and self.log is None and _is_message_log(log):
             email_log = log

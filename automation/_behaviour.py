@@ -191,6 +191,8 @@ class EmailBehaviour:
     - ``open_probability[fit]``: a human open; ``click_probability[fit]``: a click *given* an
       open, times ``email_click_multiplier.get(email id, 1)`` (a weak or strong email; a
       multiplier other than 1 is listed in the ground truth for the cases that got that email).
+    - ``email_unsubscribe_multiplier``: ``unsubscribe_probability`` times this per email id (an
+      email that drives contacts away; listed in the ground truth like the click multiplier).
     - Reaction time from delivery to the open: lognormal with median ``reaction_median_hours``
       and shape ``reaction_sigma``; the click follows the open after a lognormal delay with
       median ``click_delay_median_minutes``.
@@ -211,6 +213,7 @@ class EmailBehaviour:
         default_factory=lambda: _by_fit(0.40, 0.35, 0.28, 0.20, 0.14, 0.08)
     )
     email_click_multiplier: dict[str, float] = field(default_factory=dict)
+    email_unsubscribe_multiplier: dict[str, float] = field(default_factory=dict)
     reaction_median_hours: float = 3.0
     reaction_sigma: float = 1.3
     click_delay_median_minutes: float = 2.0

@@ -69,6 +69,24 @@ def _workflow(source: str, store: WorkflowStore) -> tuple[Workflow, int | None, 
     return store.load(source, latest.number), latest.number, f"revision {latest.number}"
 
 
+def _previous(
+    source: str | None, design: Workflow, revision: int | None, store: WorkflowStore
+) -> Workflow | None:
+    """The design ``design`` replaced: ``source`` (a file, or a revision number of the stored
+    workflow), else the stored revision before ``revision``, else None."""
+    if source is not None and Path(source).exists():
+        return read_workflow(Path(source))
+    if source is not None:
+        if not source.isdigit() or store.latest(design.id) is None:
+            raise WorkflowError(
+                [f"--previous {source}: no such file, and not a revision of {design.id!r}"]
+            )
+        return store.load(design.id, int(source))
+    if revision is not None and revision > 1:
+        return store.load(design.id, revision - 1)
+    return None
+
+
 def suggest_command(
     name: Annotated[str, typer.Argument(help="Name of a log in the event store.")],
     workflow: Annotated[
@@ -85,6 +103,15 @@ def suggest_command(
         list[str] | None, typer.Option("--rule", help=f"Only these rules ({', '.join(RULES)}).")
     ] = None,
     lang: Annotated[str, typer.Option("--lang", help="en or es.")] = "en",
+    previous: Annotated[
+        str | None,
+        typer.Option(
+            "--previous",
+            help="The design this one replaced (a workflow file or a stored revision number), "
+            "so a version that made things worse can be reverted; default: the stored "
+            "revision before it.",
+        ),
+    ] = None,
     filters: FiltersOption = None,
     store: EventStoreOption = None,
     workflows: StoreOption = None,
@@ -99,13 +126,21 @@ def suggest_command(
         raise ValueError(f"unknown rule(s) {', '.join(unknown)}; rules: {', '.join(RULES)}")
     workflow_store = WorkflowStore(workflows)
     design, revision, note = _workflow(workflow, workflow_store)
+    before = _previous(previous, design, revision, workflow_store)
     limits = Thresholds()
     if thresholds is not None:
         limits = Thresholds.from_dict(yaml.safe_load(thresholds.read_text(encoding="utf-8")) or {})
     with EventStore(store, read_only=True) as event_store:
         log = apply_filters(event_store.load(name), filters)
         messages = event_store.load(email_log) if email_log else None
-        analysis = Analysis(design, log, email_log=messages, revision=revision, thresholds=limits)
+        analysis = Analysis(
+            design,
+            log,
+            email_log=messages,
+            revision=revision,
+            thresholds=limits,
+            previous=before,
+        )
         report = suggest_from(analysis, rules=rules)
         fit = fit_behaviour(design, analysis=analysis)
     save_suggestions(

@@ -354,12 +354,16 @@ class _Engine:
         self.click_mult = [
             float(email.email_click_multiplier.get(e, 1.0)) for e in self.emails.items
         ]
-        unknown = sorted(set(email.email_click_multiplier) - set(self.emails.items))
-        if unknown:
-            raise ValueError(
-                f"email_click_multiplier names unknown email(s) {unknown}; "
-                f"the workflows send {self.emails.items}"
-            )
+        self.unsub_mult = [
+            float(email.email_unsubscribe_multiplier.get(e, 1.0)) for e in self.emails.items
+        ]
+        for what in ("email_click_multiplier", "email_unsubscribe_multiplier"):
+            unknown = sorted(set(getattr(email, what)) - set(self.emails.items))
+            if unknown:
+                raise ValueError(
+                    f"{what} names unknown email(s) {unknown}; "
+                    f"the workflows send {self.emails.items}"
+                )
         self.reaction_mu = math.log(email.reaction_median_hours * 3600)
         self.click_mu = math.log(email.click_delay_median_minutes * 60)
         sales = behaviour.sales
@@ -935,6 +939,10 @@ class _Engine:
         if multiplier != 1.0:
             name = f"email_click_multiplier:{self.emails.items[email]}"
             self.truth.append((case, name, "EmailClickMultiplier", "", t, f"x{multiplier:g}"))
+        unsub_mult = self.unsub_mult[email]
+        if unsub_mult != 1.0:
+            name = f"email_unsubscribe_multiplier:{self.emails.items[email]}"
+            self.truth.append((case, name, "EmailUnsubscribeMultiplier", "", t, f"x{unsub_mult:g}"))
         delivered = t + 2 + int(uniform() * 30)
         bounce = mpp_open = open_t = click = unsub = bot = -1
         if uniform() < b.hard_bounce_probability:
@@ -946,7 +954,7 @@ class _Engine:
             if uniform() < self.open_p[fit]:
                 react = min(lognorm(self.reaction_mu, b.reaction_sigma), 30 * _DAY)
                 open_t = delivered + 1 + int(react)
-            if self.unsub[c] > t and uniform() < b.unsubscribe_probability:
+            if self.unsub[c] > t and uniform() < b.unsubscribe_probability * unsub_mult:
                 base = open_t if open_t >= 0 else delivered + int(lognorm(self.reaction_mu, 1.0))
                 unsub = base + 5 + int(uniform() * 120)
                 self.unsub[c] = min(self.unsub[c], unsub)

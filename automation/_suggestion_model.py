@@ -185,6 +185,15 @@ DEFAULT_WEIGHTS = {
     "rework-hotspot": 1.0,
     "bottleneck": 1.0,
     "wait-too-long": 1.0,
+    "wait-too-short": 1.0,
+    "drop-off-hotspot": 1.0,
+    "inactive-contacts-mailed": 1.0,
+    "branch-always-taken": 1.0,
+    "behaviour-not-in-design": 1.0,
+    "cases-stuck": 1.0,
+    "goal-reached-outside": 0.2,
+    "fatigue-across-workflows": 1.0,
+    "behaviour-changed-between-versions": 1.0,
     "design": 0.1,
 }
 
@@ -213,6 +222,20 @@ class Thresholds:
     segment_ratio: float = 2.0
     segment_min_cases: int = 20
     segment_max_values: int = 12
+    late_reaction_share: float = 0.2
+    dropoff_ratio: float = 2.0
+    dropoff_min_events: int = 10
+    inactive_sends: int = 5
+    inactive_days: float = 90.0
+    always_branch_share: float = 0.99
+    unexpected_share: float = 0.05
+    reorder_share: float = 0.5
+    stuck_ratio: float = 2.0
+    stuck_share: float = 0.05
+    stuck_min_cases: int = 10
+    goal_outside_share: float = 0.5
+    fatigue_weekly_emails: int = 3
+    fatigue_min_contacts: int = 10
     examples: int = 5
     weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
 

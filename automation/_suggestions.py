@@ -4,8 +4,13 @@ into a ranked :class:`Suggestion` with evidence, expected impact, risk and a Cha
 Rules (thresholds in :class:`Thresholds`; see ``docs/suggestions.md``):
 
 - from the log against the design: ``wait-too-long``, ``branch-never-taken``,
-  ``email-nobody-clicks``, ``step-usually-skipped``, ``rework-hotspot``, ``bottleneck``;
-- from a per-message email log: ``consent-violation``;
+  ``email-nobody-clicks``, ``step-usually-skipped``, ``rework-hotspot``, ``bottleneck``,
+  ``branch-always-taken``;
+- from a per-message email log: ``consent-violation``, ``wait-too-short``,
+  ``drop-off-hotspot``, ``inactive-contacts-mailed``;
+- from the log's behaviour over time: ``behaviour-not-in-design``, ``cases-stuck``,
+  ``goal-reached-outside``, ``fatigue-across-workflows`` (contacts in several workflows),
+  ``behaviour-changed-between-versions`` (needs a version column in the log);
 - from the design alone (lint smells with a fix): ``branch-on-opens``, ``no-goal``,
   ``no-send-window``, ``reenrollment-without-cooldown``, ``wait-before-end``,
   ``consecutive-waits``.
@@ -25,8 +30,21 @@ import pandas as pd
 
 import mining
 from automation._analysis import Analysis
+from automation._rules_behaviour import (
+    behaviour_changed_between_versions,
+    behaviour_not_in_design,
+    cases_stuck,
+    fatigue_across_workflows,
+    goal_reached_outside,
+)
 from automation._rules_consent import consent_violation
 from automation._rules_design import design_smells
+from automation._rules_engagement import (
+    branch_always_taken,
+    drop_off_hotspot,
+    inactive_contacts_mailed,
+    wait_too_short,
+)
 from automation._rules_process import (
     bottleneck,
     branch_never_taken,
@@ -47,8 +65,19 @@ LOG_RULES: dict[str, Rule] = {
     "step-usually-skipped": step_usually_skipped,
     "rework-hotspot": rework_hotspot,
     "bottleneck": bottleneck,
+    "behaviour-not-in-design": behaviour_not_in_design,
+    "cases-stuck": cases_stuck,
+    "goal-reached-outside": goal_reached_outside,
+    "fatigue-across-workflows": fatigue_across_workflows,
+    "behaviour-changed-between-versions": behaviour_changed_between_versions,
+    "branch-always-taken": branch_always_taken,
 }
-MESSAGE_RULES: dict[str, Rule] = {"consent-violation": consent_violation}
+MESSAGE_RULES: dict[str, Rule] = {
+    "consent-violation": consent_violation,
+    "wait-too-short": wait_too_short,
+    "drop-off-hotspot": drop_off_hotspot,
+    "inactive-contacts-mailed": inactive_contacts_mailed,
+}
 DESIGN_RULES: dict[str, Rule] = {"design": design_smells}
 RULES: dict[str, Rule] = {**LOG_RULES, **MESSAGE_RULES, **DESIGN_RULES}
 
@@ -176,6 +205,8 @@ def suggest_from(
                 notes.append(f"{suggestion.rule} {suggestion.target}: dropped, {exc}")
                 continue
             found.append(suggestion)
+    notes.extend(n for n in dict.fromkeys(a.notes) if n not in notes)  # what rules skipped
+    found = _without_clicks_cut_short(found, notes)
     found.sort(key=lambda s: (-s.score, s.rule, s.target))
     analysed = {
         "log": a.log_name or None,
@@ -186,3 +217,20 @@ def suggest_from(
         "thresholds": thresholds.to_dict(),
     }
     return SuggestionReport(workflow.id, revision, tuple(found), tuple(notes), analysed)
+
+
+def _without_clicks_cut_short(found: list[Suggestion], notes: list[str]) -> list[Suggestion]:
+    """Leave out ``email-nobody-clicks`` for an email whose wait ``wait-too-short`` flags: the
+    campaign log counts only the clicks inside the wait, so a wait that ends too soon makes a
+    normal email look weak, and the fix is the wait, not the email."""
+    cut = {s.evidence.details.get("step"): s.target for s in found if s.rule == "wait-too-short"}
+    kept = []
+    for s in found:
+        if s.rule == "email-nobody-clicks" and s.target in cut:
+            notes.append(
+                f"email-nobody-clicks {s.target}: left out, its clicks come after the wait "
+                f"{cut[s.target]} ends (wait-too-short): lengthen the wait first"
+            )
+            continue
+        kept.append(s)
+    return kept

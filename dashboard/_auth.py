@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal, get_args
 
 import platformdirs
-from flask import Flask, Response, jsonify, redirect, request
+from flask import Flask, Response, current_app, jsonify, redirect, request
 from flask_login import LoginManager, UserMixin, current_user
 from werkzeug.exceptions import Forbidden, Unauthorized
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -30,6 +30,22 @@ ROLES: tuple[Role, ...] = get_args(Role)
 RANK = {role: i for i, role in enumerate(ROLES)}
 PUBLIC_PATHS = frozenset({"/login"})
 MIN_PASSWORD = 8
+USERS_EXTENSION = "mejora-users"
+
+
+class UserRefused(ValueError):
+    """A user change refused; ``reason`` names why (for the dashboard's translated message):
+    "self" (an admin changing their own account), "last_admin", "unknown", "exists", "name",
+    "role" or "password"."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def new_password() -> str:
+    """A random password to hand out once (16 URL-safe characters)."""
+    return secrets.token_urlsafe(12)
 
 
 def data_dir() -> Path:
@@ -127,15 +143,19 @@ class UserStore:
     def add(self, name: str, password: str, *, role: Role, replace: bool = False) -> User:
         """Create (or with ``replace``, reset) a user; the password is stored hashed."""
         if role not in ROLES:
-            raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+            raise UserRefused("role", f"role must be one of {', '.join(ROLES)}, not {role!r}")
         if not name or not name.replace("_", "").replace("-", "").replace(".", "").isalnum():
-            raise ValueError(f"invalid user name {name!r}: use letters, digits, '_', '-', '.'")
+            raise UserRefused(
+                "name", f"invalid user name {name!r}: use letters, digits, '_', '-', '.'"
+            )
         if len(password) < MIN_PASSWORD:
-            raise ValueError(f"the password needs at least {MIN_PASSWORD} characters")
+            raise UserRefused("password", f"the password needs at least {MIN_PASSWORD} characters")
         with self._lock:
             users = self._read()
             if name in users and not replace:
-                raise ValueError(f"user {name!r} exists already")
+                raise UserRefused("exists", f"user {name!r} exists already")
+            if replace and name in users and users[name]["role"] == "admin" and role != "admin":
+                self._keep_an_admin(users, name)
             users[name] = {
                 "password": generate_password_hash(password),
                 "role": role,
@@ -144,14 +164,55 @@ class UserStore:
             self._write(users)
         return User(name, role)
 
-    def remove(self, name: str) -> None:
-        """Delete a user."""
+    def created(self) -> dict[str, str]:
+        """When each user was created (ISO time), by name."""
+        return {name: entry.get("created", "") for name, entry in sorted(self._read().items())}
+
+    @staticmethod
+    def _keep_an_admin(users: dict[str, dict[str, str]], name: str) -> None:
+        others = [n for n, e in users.items() if e["role"] == "admin" and n != name]
+        if users[name]["role"] == "admin" and not others:
+            raise UserRefused("last_admin", f"{name} is the last admin; make another admin first")
+
+    def _entry(self, users: dict[str, dict[str, str]], name: str, by: str | None) -> None:
+        if name not in users:
+            raise UserRefused("unknown", f"no user named {name!r}")
+        if by is not None and name == by:
+            raise UserRefused("self", "you cannot remove or change the role of your own account")
+
+    def remove(self, name: str, *, by: str | None = None) -> None:
+        """Delete a user; refused for the last admin, and for ``by`` (the admin asking) themself."""
         with self._lock:
             users = self._read()
-            if name not in users:
-                raise ValueError(f"no user named {name!r}")
+            self._entry(users, name, by)
+            self._keep_an_admin(users, name)
             del users[name]
             self._write(users)
+
+    def set_role(self, name: str, role: Role, *, by: str | None = None) -> User:
+        """Give a user another role; demoting the last admin, or ``by`` themself, is refused."""
+        if role not in ROLES:
+            raise UserRefused("role", f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        with self._lock:
+            users = self._read()
+            self._entry(users, name, by)
+            if role != "admin":
+                self._keep_an_admin(users, name)
+            users[name]["role"] = role
+            self._write(users)
+        return User(name, role)
+
+    def reset_password(self, name: str, password: str | None = None) -> str:
+        """Set a new password (a random one when none is given) and return it, to show once."""
+        password = new_password() if password is None else password
+        if len(password) < MIN_PASSWORD:
+            raise UserRefused("password", f"the password needs at least {MIN_PASSWORD} characters")
+        with self._lock:
+            users = self._read()
+            self._entry(users, name, None)
+            users[name]["password"] = generate_password_hash(password)
+            self._write(users)
+        return password
 
     def check(self, name: str, password: str) -> User | None:
         """The user if ``password`` is right, else None."""
@@ -168,7 +229,7 @@ class UserStore:
         (to show once); otherwise None."""
         if self._read():
             return None
-        password = secrets.token_urlsafe(12)
+        password = new_password()
         self.add("admin", password, role="admin")
         return password
 
@@ -214,6 +275,11 @@ def require_role(role: Role = "analyst") -> User:
     return user
 
 
+def user_store() -> UserStore:
+    """The app's users (inside a request or callback)."""
+    return current_app.extensions[USERS_EXTENSION]
+
+
 def holds(role: Role) -> bool:
     """Whether someone is signed in with ``role`` or a higher one (for showing controls; the
     callbacks still check with :func:`require_role`)."""
@@ -223,6 +289,7 @@ def holds(role: Role) -> bool:
 def install_login(server: Flask, users: UserStore) -> LoginManager:
     """Flask-Login on ``server`` and a wall in front of every route but the login form: pages
     redirect to it, callbacks and other requests get 401."""
+    server.extensions[USERS_EXTENSION] = users
     manager = LoginManager()
     manager.init_app(server)
     manager.session_protection = "strong"

@@ -63,17 +63,23 @@ def longest_cases(view: View) -> pd.DataFrame:
     )
 
 
-def dotted_chart(view: View, time: str) -> go.Figure:
-    """The dotted chart of (a sample of) the view's cases."""
+def dotted_chart(view: View, time: str, lang: str = "en") -> go.Figure:
+    """The dotted chart of (a sample of) the view's cases, its words in ``lang``."""
     return data().cached(
-        view, "dotted", lambda log: mining.dotted_chart_figure(log, max_cases=300, time=time), time
+        view,
+        "dotted",
+        lambda log: mining.dotted_chart_figure(log, max_cases=300, time=time, lang=lang),
+        time,
+        lang,
     )
 
 
-def case_timeline(view: View, case_id: str) -> go.Figure:
+def case_timeline(view: View, case_id: str, lang: str = "en") -> go.Figure:
     """The dotted chart of one case: its events over time."""
     one = view.adding(mining.CaseAttribute("case_id", (case_id,)).to_dict())
-    return data().cached(one, "dotted", lambda log: mining.dotted_chart_figure(log), "absolute")
+    return data().cached(
+        one, "dotted", lambda log: mining.dotted_chart_figure(log, lang=lang), "absolute", lang
+    )
 
 
 def kpi_series(view: View, kpi: str, freq: str) -> improvement.KpiSeries:

@@ -1,4 +1,4 @@
-"""``mejora dashboard`` and ``mejora user add / list / remove``."""
+"""``mejora dashboard`` and ``mejora user add / list / role / reset / remove``."""
 
 from __future__ import annotations
 
@@ -95,11 +95,39 @@ def list_command(users: UsersOption = None) -> None:
         typer.echo(f"{user.name}\t{user.role}")
 
 
+@user_app.command("role")
+def role_command(
+    name: Annotated[str, typer.Argument(help="User name.")],
+    role: Annotated[str, typer.Argument(help=f"One of: {', '.join(ROLES)}.")],
+    users: UsersOption = None,
+) -> None:
+    """Give a user another role (the last admin cannot be demoted)."""
+    user = UserStore(users).set_role(name, role)  # type: ignore[arg-type]
+    typer.echo(f"user {user.name} is now {user.role}")
+
+
+@user_app.command("reset")
+def reset_command(
+    name: Annotated[str, typer.Argument(help="User name.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    users: UsersOption = None,
+) -> None:
+    """Set a new password: read with --password-stdin, else generated and printed once."""
+    given = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    password = UserStore(users).reset_password(name, given)
+    if given is None:
+        typer.echo(f"new password for {name}: {password} (shown only now)")
+    else:
+        typer.echo(f"password of {name} changed")
+
+
 @user_app.command("remove")
 def remove_command(
     name: Annotated[str, typer.Argument(help="User name.")], users: UsersOption = None
 ) -> None:
-    """Delete a user."""
+    """Delete a user (the last admin cannot be removed)."""
     UserStore(users).remove(name)
     typer.echo(f"user {name} removed")
 

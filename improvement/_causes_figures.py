@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from improvement._fishbone import BONES, OTHER_BONE, Fishbone
 from improvement._lean import LeanAnalysis
+from improvement._locale import Text, check_lang
 from improvement._pareto import Pareto
 from improvement._root_cause import CAVEAT, RootCause
 
@@ -18,6 +19,69 @@ _REST = "#5b7083"
 _SOFT = "#b8c2cc"
 _GAP = 3.4  # horizontal room per fishbone bone, for its labels
 _EVIDENCE_COLOURS = {"strong": _MAIN, "moderate": "#e67e22", "weak": _SOFT}
+W = {
+    "pareto": Text("Pareto of {by}", "Pareto de {by}"),
+    "by": Text(" by {weight}", " por {weight}"),
+    "nothing": Text("no values to rank", "ningún valor que ordenar"),
+    "cumulative": Text("cumulative share", "proporción acumulada"),
+    "cumulative_hover": Text(
+        "%{x}: %{y:.1%} cumulative<extra></extra>", "%{x}: %{y:.1%} acumulado<extra></extra>"
+    ),
+    "vital": Text(
+        "vital few: {few} of {n} make up {share}", "pocos vitales: {few} de {n} suman el {share}"
+    ),
+    "drivers": Text("Drivers of «{outcome}»", "Factores de «{outcome}»"),
+    "no_driver": Text("no driver passed the screen", "ningún factor superó el cribado"),
+    "driver_text": Text(
+        "{rate} vs {rest}<br>adjusted odds ratio {adj}<br>evidence: {evidence}"
+        "<br>excess cases {excess}",
+        "{rate} frente a {rest}<br>odds ratio ajustada {adj}<br>evidencia: {evidence}"
+        "<br>casos de más {excess}",
+    ),
+    "driver_hover": Text(
+        "%{y}<br>risk ratio %{x:.2f}<br>%{text}<extra></extra>",
+        "%{y}<br>razón de riesgos %{x:.2f}<br>%{text}<extra></extra>",
+    ),
+    "interval": Text("risk ratio with 95 % interval", "razón de riesgos con intervalo del 95 %"),
+    "caveat": Text(CAVEAT, "asociación, no causa probada"),
+    "times": Text("times as likely as the other cases", "veces más probable que en el resto"),
+    "fishbone": Text("Fishbone of «{outcome}»", "Espina de pescado de «{outcome}»"),
+    "more": Text("+{n} more", "+{n} más"),
+    "no_bone_driver": Text("no driver", "sin factores"),
+}
+_UNITS = {
+    "items": Text("items", "elementos"),
+    "cases": Text("cases", "casos"),
+    "events": Text("events", "eventos"),
+}
+_EVIDENCE = {
+    "strong": Text("strong", "fuerte"),
+    "moderate": Text("moderate", "moderada"),
+    "weak": Text("weak", "débil"),
+}
+_BONES = {
+    "people": Text("people", "personas"),
+    "method": Text("method", "método"),
+    "machine": Text("machine", "máquina"),
+    "material": Text("material", "material"),
+    "measurement": Text("measurement", "medición"),
+    "environment": Text("environment", "entorno"),
+    "other": Text("other", "otros"),
+}
+
+
+def _word(table: dict[str, Text], key: str, lang: str) -> str:
+    return table[key](lang) if key in table else key
+
+
+def _pct(value: float, lang: str, spec: str = ".0%") -> str:
+    text = format(value, spec)
+    return text.replace(".", ",").replace("%", "\u00a0%") if lang == "es" else text
+
+
+def _num(value: float, lang: str, spec: str) -> str:
+    text = format(value, spec)
+    return text.replace(".", ",") if lang == "es" else text
 
 
 def _short(text: str, limit: int = 32) -> str:
@@ -33,22 +97,25 @@ def _empty(message: str, title: str) -> go.Figure:
     return figure
 
 
-def pareto_figure(result: Pareto, *, title: str | None = None) -> go.Figure:
+def pareto_figure(result: Pareto, *, title: str | None = None, lang: str = "en") -> go.Figure:
     """Bars largest first (the vital few in red, "other" last), the cumulative share as a line
-    on the right axis, and a dashed line at the cut (80 %).
+    on the right axis, and a dashed line at the cut (80 %); words in ``lang`` ("en" or "es").
 
     Example:
         >>> pareto_figure(pareto_of(lost, by="loss_reason")).show()   # doctest: +SKIP
     """
+    check_lang(lang)
     table = result.table
-    title = title or f"Pareto of {result.by}" + (f" by {result.weight}" if result.weight else "")
+    by = W["by"](lang).format(weight=result.weight) if result.weight else ""
+    title = title or W["pareto"](lang).format(by=result.by) + by
     if table.empty:
-        return _empty("no values to rank", title)
+        return _empty(W["nothing"](lang), title)
     labels = [_short(str(c)) for c in table["category"]]
     colours = [_MAIN if vital else _REST for vital in table["vital_few"]]
     if result.other:
         colours[-1] = _SOFT
-    measure = result.weight or result.unit
+    unit = _word(_UNITS, result.unit, lang)
+    measure = result.weight or unit
     figure = go.Figure()
     figure.add_bar(
         x=labels,
@@ -57,16 +124,16 @@ def pareto_figure(result: Pareto, *, title: str | None = None) -> go.Figure:
         name=measure,
         customdata=np.column_stack([table["count"], table["share"]]),
         hovertemplate="%{x}<br>%{y:,.0f} " + measure + " (%{customdata[1]:.1%})"
-        "<br>%{customdata[0]:,} " + result.unit + "<extra></extra>",
+        "<br>%{customdata[0]:,} " + unit + "<extra></extra>",
     )
     figure.add_scatter(
         x=labels,
         y=table["cumulative_share"],
         yaxis="y2",
         mode="lines+markers",
-        name="cumulative share",
+        name=W["cumulative"](lang),
         line={"color": "#2c3e50"},
-        hovertemplate="%{x}: %{y:.1%} cumulative<extra></extra>",
+        hovertemplate=W["cumulative_hover"](lang),
     )
     figure.add_shape(
         type="line",
@@ -83,17 +150,16 @@ def pareto_figure(result: Pareto, *, title: str | None = None) -> go.Figure:
         x=1,
         yref="y2",
         y=result.cut,
-        text=f"{result.cut:.0%}",
+        text=_pct(result.cut, lang),
         showarrow=False,
         xanchor="left",
         font={"color": _MAIN},
     )
-    few = result.vital_few
+    few = W["vital"](lang).format(
+        few=len(result.vital_few), n=result.n_categories, share=_pct(result.vital_share(), lang)
+    )
     figure.update_layout(
-        title={
-            "text": f"{title}<br><sup>vital few: {len(few)} of {result.n_categories} make up "
-            f"{result.vital_share():.0%}</sup>"
-        },
+        title={"text": f"{title}<br><sup>{few}</sup>"},
         yaxis={"title": measure, "rangemode": "tozero"},
         yaxis2={
             "overlaying": "y",
@@ -106,28 +172,33 @@ def pareto_figure(result: Pareto, *, title: str | None = None) -> go.Figure:
         showlegend=False,
         bargap=0.15,
     )
+    if lang == "es":
+        figure.update_layout(separators=",.")
     return figure
 
 
-def driver_figure(result: RootCause, *, top: int = 15) -> go.Figure:
+def driver_figure(result: RootCause, *, top: int = 15, lang: str = "en") -> go.Figure:
     """Forest plot of the drivers: risk ratio with its 95 % interval on a log axis, the line of
     no effect at 1, colour by evidence (strong red, moderate orange, weak grey); the adjusted
-    odds ratio is in the hover.
+    odds ratio is in the hover; words in ``lang`` ("en" or "es").
 
     Example:
         >>> driver_figure(root_cause(log, "slow")).show()               # doctest: +SKIP
     """
+    check_lang(lang)
     drivers = result.drivers.head(top)
-    title = f"Drivers of «{_short(result.outcome, 70)}»"
+    title = W["drivers"](lang).format(outcome=_short(result.outcome, 70))
     if drivers.empty:
-        return _empty("no driver passed the screen", title)
+        return _empty(W["no_driver"](lang), title)
     rows = drivers.iloc[::-1]
     labels = [
         f"{i}. {_short(f'{f} = {v}', 45)}"
         for i, f, v in zip(rows["rank"], rows["factor"], rows["level"], strict=True)
     ]
     adjusted = [
-        "-" if a != a else f"{a:.2f} ({lo:.2f}–{hi:.2f})"
+        "-"
+        if a != a
+        else f"{_num(a, lang, '.2f')} ({_num(lo, lang, '.2f')}–{_num(hi, lang, '.2f')})"
         for a, lo, hi in zip(
             rows["adjusted_odds_ratio"], rows["adjusted_low"], rows["adjusted_high"], strict=True
         )
@@ -150,8 +221,13 @@ def driver_figure(result: RootCause, *, top: int = 15) -> go.Figure:
             "color": _REST,
         },
         text=[
-            f"{rate:.0%} vs {rest:.0%}<br>adjusted odds ratio {adj}<br>evidence: {evidence}"
-            f"<br>excess cases {excess:.0f}"
+            W["driver_text"](lang).format(
+                rate=_pct(rate, lang),
+                rest=_pct(rest, lang),
+                adj=adj,
+                evidence=_word(_EVIDENCE, str(evidence), lang),
+                excess=f"{excess:.0f}",
+            )
             for rate, rest, adj, evidence, excess in zip(
                 rows["rate"],
                 rows["rest_rate"],
@@ -161,16 +237,16 @@ def driver_figure(result: RootCause, *, top: int = 15) -> go.Figure:
                 strict=True,
             )
         ],
-        hovertemplate="%{y}<br>risk ratio %{x:.2f}<br>%{text}<extra></extra>",
+        hovertemplate=W["driver_hover"](lang),
     )
     figure.add_vline(x=1, line={"color": "#2c3e50", "dash": "dot"})
     low = float(np.nanmin(rows["risk_ratio_low"]))
     high = float(np.nanmax(rows["risk_ratio_high"]))
     figure.update_layout(
-        title={"text": f"{title}<br><sup>risk ratio with 95 % interval; {CAVEAT}</sup>"},
+        title={"text": f"{title}<br><sup>{W['interval'](lang)}; {W['caveat'](lang)}</sup>"},
         xaxis={
             "type": "log",
-            "title": "times as likely as the other cases",
+            "title": W["times"](lang),
             "range": [math.log10(min(low, 1) * 0.8), math.log10(max(high, 1) * 1.25)],
         },
         yaxis={"automargin": True},
@@ -178,17 +254,21 @@ def driver_figure(result: RootCause, *, top: int = 15) -> go.Figure:
         showlegend=False,
         height=max(300, 60 + 32 * len(rows)),
     )
+    if lang == "es":
+        figure.update_layout(separators=",.")
     return figure
 
 
-def fishbone_figure(result: Fishbone, *, per_bone: int = 4) -> go.Figure:
+def fishbone_figure(result: Fishbone, *, per_bone: int = 4, lang: str = "en") -> go.Figure:
     """An Ishikawa diagram drawn with shapes: the outcome at the head, the six bones (people,
     method, machine above; material, measurement, environment below; "other" when used), and
-    up to ``per_bone`` drivers on each bone, strong ones in red.
+    up to ``per_bone`` drivers on each bone, strong ones in red; words in ``lang`` ("en" or
+    "es").
 
     Example:
         >>> fishbone_figure(fishbone(root_cause(log, "slow"))).show()  # doctest: +SKIP
     """
+    check_lang(lang)
     bones = result.bones()
     names = [*BONES] + ([OTHER_BONE] if bones.get(OTHER_BONE) else [])
     evidence = {
@@ -231,7 +311,7 @@ def fishbone_figure(result: Fishbone, *, per_bone: int = 4) -> go.Figure:
             figure.add_annotation(
                 x=x_start,
                 y=y_start + sign * 0.45,
-                text=f"<b>{bone}</b>",
+                text=f"<b>{_word(_BONES, bone, lang)}</b>",
                 showarrow=False,
                 font={"size": 13},
             )
@@ -262,7 +342,7 @@ def fishbone_figure(result: Fishbone, *, per_bone: int = 4) -> go.Figure:
                 figure.add_annotation(
                     x=x_end,
                     y=sign * 0.35,
-                    text=f"+{len(labels) - per_bone} more",
+                    text=W["more"](lang).format(n=len(labels) - per_bone),
                     showarrow=False,
                     font={"size": 9, "color": _REST},
                 )
@@ -270,13 +350,16 @@ def fishbone_figure(result: Fishbone, *, per_bone: int = 4) -> go.Figure:
                 figure.add_annotation(
                     x=(x_start + x_end) / 2 - 0.5,
                     y=y_start / 2,
-                    text="no driver",
+                    text=W["no_bone_driver"](lang),
                     showarrow=False,
                     xanchor="right",
                     font={"size": 9, "color": _SOFT},
                 )
     figure.update_layout(
-        title={"text": f"Fishbone of «{_short(result.outcome, 70)}»<br><sup>{CAVEAT}</sup>"},
+        title={
+            "text": W["fishbone"](lang).format(outcome=_short(result.outcome, 70))
+            + f"<br><sup>{W['caveat'](lang)}</sup>"
+        },
         xaxis={"visible": False, "range": [-3.5, spine_end + 3.6]},
         yaxis={"visible": False, "range": [-5.2, 5.2]},
         template="plotly_white",

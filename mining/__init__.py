@@ -20,6 +20,7 @@ from mining._consent import consent_violations, sends_before_opt_in
 from mining._discovery import DiscoveredModel, ProcessMap, discover_model, process_map
 from mining._engines import SparkLog, check_conformance_spark, export_parquet, spark_session
 from mining._eventlog import EventLog, ImportSummary, LogMetadata
+from mining._fatigue import contact_weeks
 from mining._figures import process_map_figure
 from mining._filters import (
     CaseAttribute,
@@ -119,6 +120,7 @@ __all__ = [
     "check_conformance_spark",
     "conformance_figure",
     "consent_violations",
+    "contact_weeks",
     "customer_purchases",
     "default_store_path",
     "detect_format",

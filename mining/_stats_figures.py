@@ -23,6 +23,7 @@ from plotly.subplots import make_subplots
 from mining import _queries
 from mining._conformance import ConformanceResult
 from mining._eventlog import EventLog
+from mining._figure_text import fixed, integer, localise, words
 from mining._figures import _PATH, _SLOW, _duration
 from mining._results import Variants
 
@@ -93,21 +94,25 @@ def _wrapped(activities: Sequence[Any], per_line: int = 4) -> str:
     return " →<br>".join(lines)
 
 
-def variants_figure(variants: Variants | pd.DataFrame, top: int = 10) -> go.Figure:
+def variants_figure(
+    variants: Variants | pd.DataFrame, top: int = 10, *, lang: str = "en"
+) -> go.Figure:
     """The ``top`` most frequent variants as horizontal bars of their case counts, labelled with
     their share of all cases, with the cumulative coverage as a line on the top axis. Each
     variant is written compactly (first steps, how many are left out, last step); hovering
-    shows the whole sequence. Takes ``get_variants(log)`` (or its ``table``).
+    shows the whole sequence. Takes ``get_variants(log)`` (or its ``table``); ``lang`` is
+    "en" or "es".
 
     Example:
         >>> variants_figure(get_variants(log), top=15).show()     # doctest: +SKIP
     """
     if top < 1:
         raise ValueError(f"top must be at least 1, not {top!r}")
+    w = words(lang)
     table = variants.table if isinstance(variants, Variants) else variants
-    title = "Variants"
+    title = w["variants.title"]
     if table.empty:
-        return _nothing(title, "No cases: the log has no variants")
+        return localise(_nothing(title, w["variants.none"]), lang)
     total = int(table["cases"].sum())
     shown = table.head(top)
     cases = [int(n) for n in shown["cases"]]
@@ -126,16 +131,15 @@ def variants_figure(variants: Variants | pd.DataFrame, top: int = 10) -> go.Figu
             x=cases,
             y=labels,
             orientation="h",
-            name="cases",
+            name=w["variants.cases"],
             marker={"color": _BOX, "line": {"color": _INK, "width": 1}},
-            text=[f"{n:,} · {s:.1%}" for n, s in zip(cases, shares, strict=True)],
+            text=[
+                f"{integer(n, lang)} · {fixed(s, lang, '.1%')}"
+                for n, s in zip(cases, shares, strict=True)
+            ],
             textposition="auto",
             customdata=hover,
-            hovertemplate=(
-                "<b>Variant %{customdata[0]}</b>: %{x:,} cases (%{customdata[3]:.1%}), "
-                "%{customdata[2]} steps<br>%{customdata[1]}"
-                "<br>top %{customdata[0]} cover %{customdata[4]:.1%}<extra></extra>"
-            ),
+            hovertemplate=w["variants.hover"],
         )
     )
     figure.add_trace(
@@ -144,28 +148,31 @@ def variants_figure(variants: Variants | pd.DataFrame, top: int = 10) -> go.Figu
             y=labels,
             xaxis="x2",
             mode="lines+markers",
-            name="cumulative coverage",
+            name=w["variants.coverage"],
             line={"color": _SLOW, "width": 2},
             marker={"size": 7},
-            hovertemplate="top variants cover %{x:.1%} of cases<extra></extra>",
+            hovertemplate=w["variants.coverage_hover"],
         )
     )
     figure.update_layout(
-        xaxis={"title": "cases", "rangemode": "tozero"},
+        xaxis={"title": w["variants.cases"], "rangemode": "tozero"},
         xaxis2={
             "overlaying": "x",
             "side": "top",
             "range": [0, 1.02],
             "tickformat": ".0%",
             "showgrid": False,
-            "title": "cumulative share of cases",
+            "title": w["variants.share_axis"],
         },
         yaxis={"autorange": "reversed"},
     )
-    title = (
-        f"Top {len(shown)} of {len(table):,} variants cover {coverage[-1]:.1%} of {total:,} cases"
+    title = w["variants.heading"].format(
+        shown=len(shown),
+        variants=integer(len(table), lang),
+        coverage=fixed(coverage[-1], lang, ".1%"),
+        total=integer(total, lang),
     )
-    return _style(figure, title, _bar_height(len(shown)) + 40)
+    return localise(_style(figure, title, _bar_height(len(shown)) + 40), lang)
 
 
 def throughput_figure(throughput: pd.DataFrame, *, bins: int = 40) -> go.Figure:
@@ -361,11 +368,12 @@ def dotted_chart_figure(
     *,
     max_cases: int = 300,
     time: Literal["absolute", "relative"] = "absolute",
+    lang: str = "en",
 ) -> go.Figure:
     """Dotted chart (as in Disco and ProM): one row per case, sorted by start, one dot per event
     at its time, coloured by activity. At most ``max_cases`` cases are drawn, evenly sampled
     over the start order (the same sample on every call). ``time="relative"`` puts each event
-    at its time since the case started.
+    at its time since the case started; ``lang`` is "en" or "es".
 
     Example:
         >>> dotted_chart_figure(log, max_cases=200, time="relative").show()   # doctest: +SKIP
@@ -374,18 +382,20 @@ def dotted_chart_figure(
         raise ValueError(f"max_cases must be at least 1, not {max_cases!r}")
     if time not in ("absolute", "relative"):
         raise ValueError(f"time must be 'absolute' or 'relative', not {time!r}")
+    w = words(lang)
     events = log.connection.execute(_queries.dotted_chart(log.events_ref, max_cases)).df()
     if events.empty:
-        return _nothing("Dotted chart", "No events to show")
+        return localise(_nothing(w["dotted.title"], w["dotted.none"]), lang)
     total = int(events["total_cases"].iloc[0])
     shown = int(events["row"].max())
     if time == "relative":
         since = (events["timestamp"] - events["case_start"]).dt.total_seconds()
         unit, size = _unit(float(since.quantile(0.5)))
         x = since / size
-        x_title = f"time since the case started ({unit})"
+        unit = w[unit]
+        x_title = w["dotted.since"].format(unit=unit)
     else:
-        x, x_title = events["timestamp"], "time (UTC)"
+        x, x_title = events["timestamp"], w["dotted.time"]
     counts = events["activity"].value_counts()
     order = sorted(counts.index, key=lambda a: (-counts[a], a))
     size_px = 7 if len(events) < 3000 else 5 if len(events) < 20000 else 3
@@ -401,23 +411,25 @@ def dotted_chart_figure(
                 marker={"color": _PALETTE[i % len(_PALETTE)], "size": size_px},
                 customdata=events["case_id"][mask],
                 hovertemplate=(
-                    f"case %{{customdata}}<br>{activity}<br>%{{x}}<extra></extra>"
+                    w["dotted.hover"].format(activity=activity)
                     if time == "absolute"
-                    else f"case %{{customdata}}<br>{activity}<br>%{{x:.1f}} {unit}<extra></extra>"
+                    else w["dotted.hover_relative"].format(activity=activity, unit=unit)
                 ),
             )
         )
     figure.update_layout(
         xaxis={"title": x_title},
-        yaxis={"title": "cases (by start)", "autorange": "reversed"},
+        yaxis={"title": w["dotted.cases"], "autorange": "reversed"},
     )
-    sampled = ", evenly sampled by start" if shown < total else ""
-    title = f"Dotted chart: {shown:,} of {total:,} cases{sampled}"
+    sampled = w["dotted.sampled"] if shown < total else ""
+    title = w["dotted.heading"].format(
+        shown=integer(shown, lang), total=integer(total, lang), sampled=sampled
+    )
     figure = _style(figure, title, max(380, min(900, 6 * shown + 160)))
     figure.update_layout(
         legend={"orientation": "v", "y": 1.0, "x": 1.02, "xanchor": "left", "yanchor": "top"}
     )
-    return figure
+    return localise(figure, lang)
 
 
 def handover_figure(handovers: pd.DataFrame, *, top: int = 40) -> go.Figure:
@@ -611,20 +623,23 @@ def arrivals_wip_figure(frame: pd.DataFrame) -> go.Figure:
     return _style(figure, title, 420)
 
 
-def waits_against_design_figure(frame: pd.DataFrame, *, top: int = 12) -> go.Figure:
+def waits_against_design_figure(
+    frame: pd.DataFrame, *, top: int = 12, lang: str = "en"
+) -> go.Figure:
     """Per path, the designed delay (grey: time the workflow intends, such as a 3-day nurture
     wait) and the median excess over it (red: the real delay), stacked, most excess first. The
     ``top`` paths by excess are drawn, plus every path with a designed delay, so a designed
     wait shows as intended time rather than as a bottleneck. Takes
-    ``waits_against_design(log, designed_waits(workflow))``.
+    ``waits_against_design(log, designed_waits(workflow))``; ``lang`` is "en" or "es".
 
     Example:
         >>> waits = waits_against_design(log, designed_waits(workflow))   # doctest: +SKIP
         >>> waits_against_design_figure(waits).show()                     # doctest: +SKIP
     """
-    title = "Designed waits and excess per path"
+    w = words(lang)
+    title = w["waits.title"]
     if frame.empty:
-        return _nothing(title, "No paths: every case has a single event")
+        return localise(_nothing(title, w["waits.none"]), lang)
     ranked = frame.sort_values(
         ["median_excess_seconds", "transitions"], ascending=[False, False], kind="stable"
     ).reset_index(drop=True)
@@ -633,6 +648,7 @@ def waits_against_design_figure(frame: pd.DataFrame, *, top: int = 12) -> go.Fig
     designed = rows["designed_seconds"].astype(float)
     excess = rows["median_excess_seconds"].astype(float).fillna(0.0)
     unit, size = _unit(float((designed + excess).max()))
+    unit = w[unit]
     labels = [f"{s} → {t}" for s, t in zip(rows["source"], rows["target"], strict=True)]
     custom = np.column_stack(
         [
@@ -644,18 +660,14 @@ def waits_against_design_figure(frame: pd.DataFrame, *, top: int = 12) -> go.Fig
             [_duration(v) for v in rows["p90_excess_seconds"]],
         ]
     )
-    hover = (
-        "<b>%{y}</b> (%{customdata[0]} transitions)<br>median %{customdata[1]}, "
-        "p90 %{customdata[2]}<br>designed %{customdata[3]}; excess: median %{customdata[4]}, "
-        "p90 %{customdata[5]}<extra></extra>"
-    )
+    hover = w["waits.hover"]
     figure = go.Figure()
     figure.add_trace(
         go.Bar(
             x=designed / size,
             y=labels,
             orientation="h",
-            name="designed (intended)",
+            name=w["waits.designed"],
             marker={"color": _GREY},
             customdata=custom,
             hovertemplate=hover,
@@ -666,7 +678,7 @@ def waits_against_design_figure(frame: pd.DataFrame, *, top: int = 12) -> go.Fig
             x=excess / size,
             y=labels,
             orientation="h",
-            name="excess over design (median)",
+            name=w["waits.excess"],
             marker={"color": _SLOW},
             customdata=custom,
             hovertemplate=hover,
@@ -674,11 +686,11 @@ def waits_against_design_figure(frame: pd.DataFrame, *, top: int = 12) -> go.Fig
     )
     figure.update_layout(
         barmode="stack",
-        xaxis={"title": f"median time ({unit})", "rangemode": "tozero"},
+        xaxis={"title": w["waits.axis"].format(unit=unit), "rangemode": "tozero"},
         yaxis={"autorange": "reversed"},
     )
-    title = f"{title}: grey is intended by the design, red is the real delay"
-    return _style(figure, title, _bar_height(len(rows)))
+    title = w["waits.heading"].format(title=title)
+    return localise(_style(figure, title, _bar_height(len(rows))), lang)
 
 
 def rework_figure(frame: pd.DataFrame, *, top: int = 15) -> go.Figure:
@@ -756,20 +768,22 @@ def _deviation_table(result: ConformanceResult) -> pd.DataFrame:
     return table.sort_values("cases", ascending=False, kind="stable")
 
 
-def conformance_figure(result: ConformanceResult, *, top: int = 10) -> go.Figure:
+def conformance_figure(result: ConformanceResult, *, top: int = 10, lang: str = "en") -> go.Figure:
     """Conformance at a glance: the distribution of case fitness (20 bins from 0 to 1, the last
     one holding the fitting cases) beside the ``top`` deviations (skipped, unexpected or out of
     order steps) by cases affected; hovering a deviation shows the median throughput time with
-    and without it when the result has it. Takes ``check_conformance(...)``.
+    and without it when the result has it. Takes ``check_conformance(...)``; ``lang`` is "en"
+    or "es".
 
     Example:
         >>> conformance_figure(check_conformance(log, net, im, fm)).show()  # doctest: +SKIP
     """
+    w = words(lang)
     fitness = pd.to_numeric(result.cases["fitness"], errors="coerce").dropna()
     fitness = fitness.to_numpy(dtype=float)
     n = len(result.cases)
     if not n:
-        return _nothing("Conformance", "No cases to check")
+        return localise(_nothing(w["conf.title"], w["conf.none"]), lang)
     counts, edges = np.histogram(np.clip(fitness, 0.0, 1.0), bins=np.linspace(0.0, 1.0, 21))
     deviations = _deviation_table(result).head(top)
     figure = make_subplots(
@@ -777,7 +791,10 @@ def conformance_figure(result: ConformanceResult, *, top: int = 10) -> go.Figure
         cols=2,
         column_widths=[0.42, 0.58],
         horizontal_spacing=0.12,
-        subplot_titles=("Fitness of cases", f"Top deviations (of {n:,} cases)"),
+        subplot_titles=(
+            w["conf.fitness_title"],
+            w["conf.deviations_title"].format(n=integer(n, lang)),
+        ),
     )
     figure.add_trace(
         go.Bar(
@@ -786,9 +803,7 @@ def conformance_figure(result: ConformanceResult, *, top: int = 10) -> go.Figure
             width=0.05,
             marker={"color": [_INK if lo >= 0.95 else _PATH for lo in edges[:-1]]},
             customdata=np.column_stack([edges[:-1], edges[1:]]),
-            hovertemplate=(
-                "fitness %{customdata[0]:.2f}–%{customdata[1]:.2f}: %{y:,} cases<extra></extra>"
-            ),
+            hovertemplate=w["conf.fitness_hover"],
             name="cases",
             showlegend=False,
         ),
@@ -797,8 +812,8 @@ def conformance_figure(result: ConformanceResult, *, top: int = 10) -> go.Figure
     )
     if deviations.empty:
         figure.add_annotation(
-            text="No deviations listed"
-            + (" (token replay lists none)" if result.method == "token_replay" else ""),
+            text=w["conf.no_deviations"]
+            + (w["conf.replay_none"] if result.method == "token_replay" else ""),
             x=0.5,
             y=0.5,
             xref="x2 domain",
@@ -808,7 +823,7 @@ def conformance_figure(result: ConformanceResult, *, top: int = 10) -> go.Figure
     else:
         labels: list[str] = []
         for kind, activity in zip(deviations["kind"], deviations["activity"], strict=True):
-            label = f"{kind}: {activity}".replace("_", " ")
+            label = f"{w.get(f'kind.{kind}', kind)}: {activity}".replace("_", " ")
             while label in labels:
                 label += " "
             labels.append(label)
@@ -816,8 +831,8 @@ def conformance_figure(result: ConformanceResult, *, top: int = 10) -> go.Figure
         impact = [""] * len(deviations)
         if {"median_duration_with", "median_duration_without"} <= set(deviations.columns):
             impact = [
-                f"<br>median throughput {_duration(w)} with it, {_duration(wo)} without"
-                for w, wo in zip(
+                w["conf.impact"].format(with_it=_duration(wi), without=_duration(wo))
+                for wi, wo in zip(
                     deviations["median_duration_with"],
                     deviations["median_duration_without"],
                     strict=True,
@@ -829,10 +844,10 @@ def conformance_figure(result: ConformanceResult, *, top: int = 10) -> go.Figure
                 y=labels,
                 orientation="h",
                 marker={"color": [_KINDS.get(str(k), _PATH) for k in deviations["kind"]]},
-                text=[f"{c:,} ({c / n:.0%})" for c in cases],
+                text=[f"{integer(c, lang)} ({fixed(c / n, lang, '.0%')})" for c in cases],
                 textposition="auto",
                 customdata=impact,
-                hovertemplate="<b>%{y}</b><br>%{x:,} cases%{customdata}<extra></extra>",
+                hovertemplate=w["conf.hover"],
                 name="deviations",
                 showlegend=False,
             ),
@@ -840,10 +855,15 @@ def conformance_figure(result: ConformanceResult, *, top: int = 10) -> go.Figure
             col=2,
         )
         figure.update_yaxes(autorange="reversed", row=1, col=2)
-    figure.update_xaxes(title="fitness", range=[0, 1.0], row=1, col=1)
-    figure.update_yaxes(title="cases", row=1, col=1)
-    figure.update_xaxes(title="cases affected", rangemode="tozero", row=1, col=2)
+    figure.update_xaxes(title=w["conf.fitness"], range=[0, 1.0], row=1, col=1)
+    figure.update_yaxes(title=w["conf.cases"], row=1, col=1)
+    figure.update_xaxes(title=w["conf.affected"], rangemode="tozero", row=1, col=2)
     fit = int(result.cases["fit"].sum()) if "fit" in result.cases else int((fitness >= 1).sum())
     log_fitness = result.log.get("log_fitness", float(np.mean(fitness)) if n else math.nan)
-    title = f"Conformance ({result.method}): fitness {log_fitness:.3f}, {fit:,} of {n:,} cases fit"
-    return _style(figure, title, max(380, 34 * len(deviations) + 160))
+    title = w["conf.heading"].format(
+        method=w.get(f"method.{result.method}", result.method),
+        fitness=fixed(log_fitness, lang, ".3f"),
+        fit=integer(fit, lang),
+        n=integer(n, lang),
+    )
+    return localise(_style(figure, title, max(380, 34 * len(deviations) + 160)), lang)

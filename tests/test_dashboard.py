@@ -396,6 +396,29 @@ def test_the_store_file_is_never_named_in_the_page(app, ana):
     assert "sales_activities" in layout and str(Path(app.folder)) not in layout
 
 
+def test_figures_follow_the_session_language(app):
+    client = app.server.test_client()
+    sign_in(client, "ana", PASSWORD)
+    calls = CallbackClient(app, client)
+    client.get("/lang/es")
+    figure = calls.call(variants.show_variants, SALES, 10)["variants-figure.figure"]
+    assert figure["layout"]["title"]["text"] == (
+        "Las 10 principales de 23 variantes cubren el 95,0\u00a0% de 278 casos"
+    )
+    assert figure["layout"]["xaxis"]["title"]["text"] == "casos"
+    dotted = calls.call(variants.dotted_chart, SALES, "relative")["cases-dotted.figure"]
+    assert dotted["layout"]["yaxis"]["title"]["text"] == "casos (por inicio)"
+    chart = calls.call(improvement.control_chart, SALES, "throughput", None, "W", None)
+    title = chart["imp-chart.figure"]["layout"]["title"]["text"]
+    heading = "Gráfico de individuos (I-MR) de mediana del tiempo de ciclo por semana<br>"
+    assert title.startswith(heading)
+    client.get("/lang/en")  # the same view in English is not served from the Spanish cache
+    dotted = calls.call(variants.dotted_chart, SALES, "relative")["cases-dotted.figure"]
+    assert dotted["layout"]["yaxis"]["title"]["text"] == "cases (by start)"
+    figure = calls.call(variants.show_variants, SALES, 10)["variants-figure.figure"]
+    assert figure["layout"]["title"]["text"] == "Top 10 of 23 variants cover 95.0% of 278 cases"
+
+
 # -- suggestions (admins) and reports (managers) ---------------------------------------------
 def test_only_admins_see_and_use_suggestions(app, ana, marta):
     menu = json.dumps(ana.client.get("/_dash-layout").get_json())

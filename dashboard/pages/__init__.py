@@ -10,9 +10,20 @@ from dashboard.pages import (
     process_map,
     reports,
     suggestions,
+    users,
     variants,
 )
 
-PAGES = (overview, process_map, variants, conformance, improvement, data, suggestions, reports)
+PAGES = (
+    overview,
+    process_map,
+    variants,
+    conformance,
+    improvement,
+    data,
+    suggestions,
+    reports,
+    users,
+)
 
 __all__ = ["PAGES"]

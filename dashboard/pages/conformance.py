@@ -31,7 +31,7 @@ from dashboard._components import (
 )
 from dashboard._data import View, data, error_text
 from dashboard._graph import STYLESHEET, WORKFLOW_LAYOUT, workflow_elements
-from dashboard.i18n import t
+from dashboard.i18n import current_language, t
 from mining import conformance_figure, waits_against_design_figure
 from sample_logs import workflow_names, workflow_path
 
@@ -245,10 +245,10 @@ def show_check(_n: int, job_id: str | None) -> tuple:
         "",
         summary,
         elements,
-        conformance_figure(result),
+        conformance_figure(result, lang=current_language()),
         records(deviations[["kind", "activity", "cases", "share", "impact"]]),
         records(found["branches"]),
-        waits_against_design_figure(found["waits"]),
+        waits_against_design_figure(found["waits"], lang=current_language()),
         True,
     )
 

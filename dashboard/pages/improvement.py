@@ -4,6 +4,7 @@ fishbone). Pareto and root cause run in the background."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -27,7 +28,7 @@ from dashboard._components import (
     start_job,
 )
 from dashboard._data import View, error_text
-from dashboard.i18n import t
+from dashboard.i18n import current_language, t
 
 PATH, ORDER, NAME = "/improvement", 4, "nav.improvement"
 KPIS = ("throughput", "throughput-mean", "arrivals", "reach")
@@ -188,6 +189,12 @@ def control_chart(
         chart = _cached.control_chart(View.from_data(current), name, freq, baseline or None)
     except (ValueError, LookupError) as exc:
         return empty_figure(), message(error_text(exc), "warning")
+    lang = current_language()
+    if lang != "en":  # the chart's measure in the user's words, as in the KPI picker
+        label = t(f"kpi.{kpi}") + (f" «{activity}»" if kpi == "reach" else "")
+        label = t("imp.chart_name", kpi=label[:1].lower() + label[1:], freq=t(f"freq.{freq}"))
+        named = dataclasses.replace(chart, name=label)
+        return improvement.control_chart_figure(named, lang=lang), chart.explain()
     return improvement.control_chart_figure(chart), chart.explain()
 
 
@@ -206,7 +213,7 @@ def capability(current: dict[str, Any] | None, usl: float | None) -> Any:
         )
     except ValueError as exc:
         return empty_figure(error_text(exc))
-    return improvement.capability_figure(result)
+    return improvement.capability_figure(result, lang=current_language())
 
 
 @callback(
@@ -248,7 +255,8 @@ def show_pareto(_n: int, job_id: str | None) -> tuple:
     state, value = poll_job(job_id)
     if state != "done":
         return job_status(state, value), no_update, state != "running"
-    return message(value.sentence(), "info"), improvement.pareto_figure(value), True
+    figure = improvement.pareto_figure(value, lang=current_language())
+    return message(value.sentence(), "info"), figure, True
 
 
 @callback(
@@ -285,7 +293,7 @@ def show_root_cause(_n: int, job_id: str | None) -> tuple:
     rows = value.drivers[list(DRIVER_COLUMNS)].round({"rate": 3, "rest_rate": 3, "risk_ratio": 2})
     found = t("cause.found", drivers=len(rows), cases=value.n_cases, positive=value.n_positive)
     figures = (
-        improvement.driver_figure(value),
-        improvement.fishbone_figure(improvement.fishbone(value)),
+        improvement.driver_figure(value, lang=current_language()),
+        improvement.fishbone_figure(improvement.fishbone(value), lang=current_language()),
     )
     return message(found, "info"), records(rows), *figures, True

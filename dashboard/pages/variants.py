@@ -23,7 +23,7 @@ from dashboard._components import (
     share,
 )
 from dashboard._data import View, counts, error_text, publish
-from dashboard.i18n import t
+from dashboard.i18n import current_language, t
 from mining import VariantsFilter, variants_figure
 
 PATH, ORDER, NAME = "/variants", 2, "nav.variants"
@@ -128,7 +128,7 @@ def show_variants(current: dict[str, Any] | None, top: int) -> tuple:
         }
         for i, (r, c) in enumerate(zip(frame.itertuples(), frame["share"].cumsum(), strict=True), 1)
     ]
-    return variants_figure(found, top=int(top)), rows, None
+    return variants_figure(found, top=int(top), lang=current_language()), rows, None
 
 
 @callback(
@@ -183,7 +183,8 @@ def case_timeline(selected: list[dict[str, Any]] | None, current: dict[str, Any]
     """The selected case's events over time."""
     if not selected:
         return empty_figure(t("cases.pick"))
-    return _cached.case_timeline(View.from_data(current), str(selected[0]["case_id"]))
+    view, case_id = View.from_data(current), str(selected[0]["case_id"])
+    return _cached.case_timeline(view, case_id, current_language())
 
 
 @callback(
@@ -192,4 +193,4 @@ def case_timeline(selected: list[dict[str, Any]] | None, current: dict[str, Any]
 def dotted_chart(current: dict[str, Any] | None, time: str) -> Any:
     """Dotted chart of a sample of the view's cases."""
     view = View.from_data(current)
-    return _cached.dotted_chart(view, time) if view.log else empty_figure()
+    return _cached.dotted_chart(view, time, current_language()) if view.log else empty_figure()

@@ -535,6 +535,7 @@ def _goal_one(a: Analysis, goal: Any) -> Suggestion | None:
             params={"goal": goal.id, "reached_outside": k, "review": True},
         )
     handed = n - k
+    monthly = a.per_month(a.n_cases)
     low, high = proportion_interval(k, n)
     what = goal.description or goal.id
 
@@ -616,11 +617,27 @@ def _goal_one(a: Analysis, goal: Any) -> Suggestion | None:
         ),
         risk=Risk(
             "medium",
-            Text(
-                "the workflow may still help in ways the log does not show (opens, visits); "
-                "review before removing anything",
-                "el flujo puede ayudar de formas que el log no muestra (aperturas, visitas); "
-                "revisa antes de quitar nada",
+            both(
+                lambda lang: (
+                    (
+                        "the workflow may still help in ways the log does not show (opens, "
+                        "visits); review before removing anything"
+                        if lang == "en"
+                        else "el flujo puede ayudar de formas que el log no muestra "
+                        "(aperturas, visitas); revisa antes de quitar nada"
+                    )
+                    + (
+                        ""
+                        if branch
+                        else (
+                            f"; the review task means about {num(monthly, lang)} tasks a month "
+                            "for sales (one per contact entering)"
+                            if lang == "en"
+                            else f"; la tarea de revisión supone unas {num(monthly, lang)} "
+                            "tareas al mes para ventas (una por contacto que entra)"
+                        )
+                    )
+                )
             ),
         ),
         ops=[op],

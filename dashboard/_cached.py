@@ -3,6 +3,7 @@ cached by log version + filter stack + parameters (see ``DataService.cached``)."
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pandas as pd
@@ -16,6 +17,17 @@ from mining import CaseAttribute
 
 SLIDER_STEP = 0.1
 MAX_CASE_ROWS = 500
+# the follows index keeps the log's events in memory (about 270 bytes an event): above this many
+# events the maps of filtered views are computed from the store instead
+INDEX_MAX_EVENTS = int(os.environ.get("MEJORA_MAP_INDEX_MAX_EVENTS", "10000000"))
+
+
+def follows_index(log: mining.EventLog) -> mining.FollowsIndex | None:
+    """The log's follows index, or None when the log has more than ``INDEX_MAX_EVENTS``
+    events (``$MEJORA_MAP_INDEX_MAX_EVENTS``) and the index would take too much memory."""
+    if log.n_events > INDEX_MAX_EVENTS:
+        return None
+    return mining.FollowsIndex.build(log)
 
 
 def _step(value: float) -> float:
@@ -23,13 +35,21 @@ def _step(value: float) -> float:
 
 
 def process_map(view: View, activities: float, paths: float) -> mining.ProcessMap:
-    """The process map at the slider positions. In the background, the neighbouring slider
-    positions are computed, and the case count of each activity's click-to-filter view, so the
-    next move or click is answered from the cache."""
+    """The process map at the slider positions. The log's follows index (``mining.FollowsIndex``)
+    is built once in the background; once it is there, a map of any view of the log comes from
+    it instead of a scan of the events. In the background too: the neighbouring slider positions,
+    and the case count of each activity's click-to-filter view, so the next move or click is
+    answered from the cache."""
+    service = data()
     a, p = _step(activities), _step(paths)
-    result = data().cached(
-        view, "process_map", lambda log: mining.process_map(log, activities=a, paths=p), a, p
-    )
+    whole = view.unfiltered()
+
+    def draw(log: mining.EventLog, a: float = a, p: float = p) -> mining.ProcessMap:
+        index = service.peek(whole, "follows_index")
+        return mining.process_map(log, activities=a, paths=p, index=index)
+
+    result = service.cached(view, "process_map", draw, a, p)
+    service.prefetch(whole, "follows_index", follows_index)  # first in the queue
     for na, np_ in (
         (a, p - SLIDER_STEP),
         (a, p + SLIDER_STEP),
@@ -37,10 +57,10 @@ def process_map(view: View, activities: float, paths: float) -> mining.ProcessMa
         (a + SLIDER_STEP, p),
     ):
         na, np_ = _step(na), _step(np_)
-        data().prefetch(
+        service.prefetch(
             view,
             "process_map",
-            lambda log, na=na, np_=np_: mining.process_map(log, activities=na, paths=np_),
+            lambda log, na=na, np_=np_: draw(log, na, np_),
             na,
             np_,
         )

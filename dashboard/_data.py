@@ -269,6 +269,18 @@ class DataService:
         with self._lock:
             return key in self._cache
 
+    def peek(self, view: View, what: str, *params: Any) -> Any:
+        """The result if it is computed already, else None (never waits, never computes)."""
+        try:
+            key = self._key(view, what, params)
+        except LogNotFoundError:
+            return None
+        with self._lock:
+            future = self._cache.get(key)
+        if future is None or not future.done() or future.exception() is not None:
+            return None
+        return future.result()
+
     def prefetch(
         self, view: View, what: str, compute: Callable[[EventLog], Any], *params: Any
     ) -> None:
@@ -341,8 +353,17 @@ def publish(view: View) -> dict[str, Any]:
     return payload
 
 
-def _sizes(log: EventLog) -> tuple[int, int]:
-    return log.n_events, log.n_cases
+def _sizing(service: DataService, view: View) -> Callable[[EventLog], tuple[int, int]]:
+    """Counting a view's events and cases: from the log's follows index once it is built (see
+    ``_cached.process_map``), else on the events."""
+
+    def sizes(log: EventLog) -> tuple[int, int]:
+        index = service.peek(view.unfiltered(), "follows_index")
+        if index is not None and index.covers(log):
+            return index.sizes(log)
+        return log.n_events, log.n_cases
+
+    return sizes
 
 
 def counts(view: View) -> tuple[int, int]:
@@ -350,13 +371,13 @@ def counts(view: View) -> tuple[int, int]:
     if not view.filters:
         info = data().info(view.log or "")
         return info.events, info.cases
-    return data().cached(view, "counts", _sizes)
+    return data().cached(view, "counts", _sizing(data(), view))
 
 
 def prefetch_counts(views: list[View]) -> None:
     """Count the cases of views the user may pick next (e.g. each activity of the map)."""
     for view in views:
-        data().prefetch(view, "counts", _sizes)
+        data().prefetch(view, "counts", _sizing(data(), view))
 
 
 def error_text(exc: BaseException, *, hide: tuple[str, ...] = ()) -> str:

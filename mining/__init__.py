@@ -37,6 +37,7 @@ from mining._filters import (
     VariantsFilter,
     filter_from_dict,
 )
+from mining._follows_index import FollowsIndex
 from mining._kpi_scans import (
     case_flags,
     case_values,
@@ -92,6 +93,7 @@ __all__ = [
     "Filter",
     "FilterStack",
     "Follows",
+    "FollowsIndex",
     "ImportSummary",
     "LogInfo",
     "LogMetadata",

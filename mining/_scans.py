@@ -27,6 +27,12 @@ def discover_dfg(log: EventLog) -> DFG:
             ends[source] = frequency
         else:
             edges.append((source, target, frequency, mean, *quantiles, low, high))
+    return _dfg(edges, starts, ends)
+
+
+def _dfg(edges: list[tuple], starts: dict[str, int], ends: dict[str, int]) -> DFG:
+    """The DFG from edge rows (``EDGE_COLUMNS`` order), start and end counts; shared with the
+    follows index so both build the very same frames."""
     frame = pd.DataFrame(edges, columns=EDGE_COLUMNS).astype({"frequency": "int64"})
     frame = frame.sort_values(["frequency", "source", "target"], ascending=[False, True, True])
     return DFG(

@@ -16,7 +16,7 @@ from dashboard._auth import session_secret
 from dashboard._data import DataService, View
 from dashboard.i18n import STRINGS, t
 from mejora.cli import main
-from mining import EventStore, VariantsFilter, read_log
+from mining import CaseAttribute, EventStore, FollowsIndex, VariantsFilter, read_log
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -194,3 +194,29 @@ def test_first_start_prints_the_admin_password_and_loads_the_samples(tmp_path, m
     assert "loaded sample log sales_activities" in out and served["port"] == 8123
     assert main(args) == 0
     assert "password" not in capsys.readouterr().out  # shown once only
+
+
+def test_the_follows_index_is_served_once_built_and_dropped_with_its_log(service, write_csv):
+    view = View("deals")
+    assert service.peek(view, "follows_index") is None  # never waits, never computes
+    index = service.cached(view, "follows_index", FollowsIndex.build)
+    assert service.peek(view, "follows_index") is index
+    with service.open(view.adding(CaseAttribute("activity", ("b",)).to_dict())) as log:
+        assert index.sizes(log) == (log.n_events, log.n_cases) == (2, 1)
+    replaced = write_csv("case_id,activity,timestamp\n1,a,2025-01-01\n2,b,2025-01-02\n")
+    service.save(read_log(replaced), "deals", replace=True)
+    assert service.peek(view, "follows_index") is None
+    with service.open(view) as log:
+        assert not index.covers(log)
+
+
+def test_no_follows_index_above_the_size_limit(service, write_csv, monkeypatch):
+    """A log above $MEJORA_MAP_INDEX_MAX_EVENTS gets no index (maps come from the store)."""
+    import dashboard._cached as cached
+
+    view = View("deals")
+    with service.open(view) as log:
+        monkeypatch.setattr(cached, "INDEX_MAX_EVENTS", log.n_events - 1)
+        assert cached.follows_index(log) is None
+        monkeypatch.setattr(cached, "INDEX_MAX_EVENTS", log.n_events)
+        assert cached.follows_index(log).covers(log)

@@ -209,6 +209,7 @@ def test_goal_reached_outside_on_the_sample_stays_below_the_planted(welcome_samp
     )
     assert s.evidence.value == pytest.approx(230 / 255)
     assert "90.2 %" in s.explanation.en and "90,2 %" in s.explanation.es
+    assert "about 547 tasks a month for sales" in s.risk.note.en
     planted = [x for x in welcome_sample if x.rule != "goal-reached-outside"][:3]
     assert min(x.score for x in planted) > s.score
     sales = suggest(

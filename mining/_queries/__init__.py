@@ -12,6 +12,7 @@ outside this package writes SQL over events. Order inside a case is always
 - ``consent``: sends after a withdrawal or before an opt-in
 - ``figures``: events behind figures that need them (the dotted chart's sampled cases)
 - ``fatigue``: the marketing emails each contact got per calendar week, from how many workflows
+- ``index``: the follows index's keyed copy of the events (DuckDB only)
 - ``stats``: throughput, activity (service and waiting) times, rework, handovers, arrivals and
   work in progress, attribute summaries
 - ``kpis``: per-case flags, the stage funnel, time in each activity, message engagement

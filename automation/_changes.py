@@ -227,6 +227,30 @@ class AddBranch(Operation):
 
 
 @dataclass(frozen=True)
+class SetDefaultBranch(Operation):
+    """Make the decision edge ``node`` → ``target`` the default: its condition goes, and so does
+    the former default edge (a decision has one default), with the steps only it reached."""
+
+    node: str
+    target: str
+    op: ClassVar[str] = "set_default_branch"
+
+    def _edit(self, edit: _Edit) -> None:
+        decision = edit.node(self.node, "decision")
+        if decision.get("mode") == "split":
+            edit.fail(f"{self.node!r} is an A/B split: its branches have weights, not a default")
+        edge = edit.edge(self.node, self.target)
+        if edge.get("default"):
+            edit.fail(f"the branch {self.node!r} → {self.target!r} is the default already")
+        for other in edit.outgoing(self.node):
+            if other.get("default"):
+                edit.data["edges"].remove(other)
+        edge.pop("condition", None)
+        edge["default"] = True
+        _prune(edit)
+
+
+@dataclass(frozen=True)
 class ChangeCondition(Operation):
     """The condition on the decision edge ``node`` → ``target``."""
 
@@ -515,6 +539,7 @@ OPERATIONS: dict[str, type[Operation]] = {
         SetWaitDuration,
         RemoveBranch,
         AddBranch,
+        SetDefaultBranch,
         ChangeCondition,
         AddGoal,
         AddSuppression,

@@ -164,20 +164,39 @@ def suggest_command(
         typer.echo(f"note: {line}")
 
 
+REPLAYED = ("fatigue-across-workflows",)  # what-ifs replayed on the suggestion's log
+
+
 def whatif_command(
     suggestion_id: SuggestionArgument,
     seeds: Annotated[int, typer.Option(help="Simulation runs (seeds 1..N).")] = 5,
     days: Annotated[int, typer.Option(help="Days simulated per run (longer for few cases).")] = 60,
+    store: EventStoreOption = None,
     workflows: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Estimate a suggestion's effect: simulate the current and the changed workflow with the
-    behaviour fitted from the log, over several seeds."""
+    behaviour fitted from the log, over several seeds (or, for what the simulator cannot
+    represent, replay the stored log)."""
     saved = load_suggestion(WorkflowStore(workflows), suggestion_id)
     fit = BehaviourFit.from_dict(saved.fit)
-    result = suggestion_what_if(
-        saved.suggestion, saved.workflow, fit, seeds=tuple(range(1, seeds + 1)), days=days
-    )
+    run_seeds = tuple(range(1, seeds + 1))
+    if saved.suggestion.rule in REPLAYED and saved.log:
+        with EventStore(store, read_only=True) as event_store:
+            stored = saved.log in {info.name for info in event_store.logs()}
+            analysis = Analysis(saved.workflow, event_store.load(saved.log)) if stored else None
+            result = suggestion_what_if(
+                saved.suggestion,
+                saved.workflow,
+                fit,
+                seeds=run_seeds,
+                days=days,
+                analysis=analysis,
+            )
+    else:
+        result = suggestion_what_if(
+            saved.suggestion, saved.workflow, fit, seeds=run_seeds, days=days
+        )
     if as_json:
         emit_json({"suggestion": suggestion_id, **result.to_dict()})
         return

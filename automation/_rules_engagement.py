@@ -28,10 +28,10 @@ from automation._analysis import (
     proportion_interval,
 )
 from automation._changes import (
-    AddBranch,
     InsertReengagementBranch,
     RemoveBranch,
     ReplaceEmail,
+    SetDefaultBranch,
     SetWaitDuration,
 )
 from automation._rules_common import both, iso, make, nice_duration, num, pct, span
@@ -696,9 +696,8 @@ def _always_one(a: Analysis, row: Any, usage: pd.DataFrame) -> Suggestion | None
     low, high = proportion_interval(taken, at)
     condition = edge.condition or ""
     ops = [
-        RemoveBranch(node.id, target.id),
-        AddBranch(node.id, target.id, default=True, label=edge.label),
-        *(RemoveBranch(node.id, e.target) for e in dead),
+        SetDefaultBranch(node.id, target.id),
+        *(RemoveBranch(node.id, e.target) for e in dead if not e.default),
     ]
     names = {e.target: wf.node(e.target).label for e in dead}
 

@@ -26,7 +26,13 @@ import pandas as pd
 from scipy.stats import t as student
 
 import mining
-from automation._analysis import Analysis, logged_predecessors, logged_successors, reachable_without
+from automation._analysis import (
+    Analysis,
+    _id_text,
+    logged_predecessors,
+    logged_successors,
+    reachable_without,
+)
 from automation._behaviour import (
     Behaviour,
     BranchBias,
@@ -37,10 +43,18 @@ from automation._behaviour import (
     ReworkOverride,
     SkipOverride,
 )
-from automation._changes import ChangeSet, ReplaceEmail
+from automation._changes import (
+    AddSalesTask,
+    AddSuppression,
+    ChangeSet,
+    InsertReengagementBranch,
+    ReorderSteps,
+    ReplaceEmail,
+)
+from automation._rules_engagement import email_ids_by_step, inactivity, messages
 from automation._rules_process import bottleneck
 from automation._simulator import Simulation, simulate, workflow_role
-from automation._suggestion_model import Suggestion, plain
+from automation._suggestion_model import Suggestion, Thresholds, plain
 from automation._workflow import Workflow, parse_workflow
 
 START = date(2025, 1, 6)
@@ -64,6 +78,8 @@ class BehaviourFit:
     reaction_median_hours: float | None = None
     reaction_sigma: float | None = None
     email_click_rate: Mapping[str, float] = field(default_factory=dict)
+    email_unsubscribe_rate: Mapping[str, float] = field(default_factory=dict)
+    open_rate: float | None = None
     unsubscribe_probability: float | None = None
     bounce_probability: float | None = None
     consent_per_case: float | None = None
@@ -133,14 +149,31 @@ def fit_behaviour(
                     clicks[pred.id] = len(clicked) / len(sent)
     median = sigma = None
     pooled = pd.concat(reactions) if reactions else pd.Series(dtype=float)
+    where = "the click waits"
+    sends = _workflow_messages(a)
+    if len(sends) and sends["click_at"].notna().sum() >= 20:
+        # the message log sees every click, also those after the wait ended (the campaign log
+        # only those inside it): the reaction time is not cut short by a short wait
+        clicked = sends.dropna(subset=["click_at"])
+        pooled = (clicked["click_at"] - clicked["sent_at"]).dt.total_seconds().clip(lower=1)
+        where = "the message log's clicks"
     if len(pooled) >= 20:
         median = float(pooled.median() / 3600)
         sigma = _quantile_sigma(pooled)
-        fitted.append(f"reaction time (median {median:.1f} h, sigma {sigma:.2f})")
+        fitted.append(f"reaction time from {where} (median {median:.1f} h, sigma {sigma:.2f})")
     if clicks:
         fitted.append("click rate of " + ", ".join(sorted(clicks)))
 
     unsubscribe = bounce = consent = None
+    per_email: dict[str, float] = {}
+    opened = None
+    if len(sends):
+        opened = round(float(sends["open_at"].notna().mean()), 6)
+        fitted.append(f"open rate {opened:.1%}")
+        for node_id, frame in sends.groupby("step"):
+            left = frame["unsubscribe_at"].notna() | frame["spam_at"].notna()
+            per_email[str(node_id)] = round(float(left.mean()), 6)
+        fitted.append("unsubscribe and spam rate of " + ", ".join(sorted(per_email)))
     if a.email_log is not None:
         counts = mining.attribute_counts(a.email_log, "activity").set_index("value")["events"]
         sent = float(counts.get("SENT", 0))
@@ -214,6 +247,8 @@ def fit_behaviour(
         reaction_median_hours=median,
         reaction_sigma=sigma,
         email_click_rate=clicks,
+        email_unsubscribe_rate=per_email,
+        open_rate=opened,
         unsubscribe_probability=unsubscribe,
         bounce_probability=bounce,
         consent_per_case=consent,
@@ -223,6 +258,20 @@ def fit_behaviour(
         delays=tuple(delays),
         fitted=tuple(fitted),
     )
+
+
+def _workflow_messages(a: Analysis) -> pd.DataFrame:
+    """The message log's sends of the workflow's email steps, with the ``step`` that sent each
+    (empty without a message log or without email ids to join on)."""
+    if a.email_log is None:
+        return pd.DataFrame()
+    frame = messages(a)
+    steps = {i: node for node, ids in email_ids_by_step(a).items() for i in ids}
+    if frame.empty or not steps:
+        return pd.DataFrame()
+    mine = frame[frame["email"].isin(steps)].copy()
+    mine["step"] = mine["email"].map(steps)
+    return mine
 
 
 # -- simulating a version -----------------------------------------------------------------------
@@ -238,11 +287,13 @@ def _behaviour(
     multipliers: Mapping[str, float],
     fixed: frozenset[str] = frozenset(),
     consent: float | None = None,
+    unsubscribes: Mapping[str, float] | None = None,
 ) -> tuple[Population, Behaviour]:
     """Population and behaviour for one version: hooks only for what the version still has
     and the change is not assumed to fix (``fixed``: ``skip:<node>``, ``delay:<node>``,
     ``rework:<node>``); ``consent`` is the probability that an unsubscribed contact stays
-    enrolled when the version does not suppress ``unsubscribed``."""
+    enrolled when the version does not suppress ``unsubscribed``; ``unsubscribes`` the
+    unsubscribe multiplier per email id."""
     wf, ids = workflow, {n.id for n in workflow.nodes}
     hooks: list[Any] = []
     for node, p in fit.skip.items():
@@ -263,8 +314,18 @@ def _behaviour(
         hooks.append(ConsentViolation(wf.id, float(consent)))
     defaults = EmailBehaviour()
     sent = set(_emails(wf).values())
+    opens, mpp = defaults.open_probability, Population().mpp_share
+    if fit.open_rate is not None:
+        # every open the message log shows (an Apple Mail pre-fetch included) as a human open,
+        # at the rate of the log: the default grades' rates scaled to it
+        weights = Population().fit_weights
+        mean = sum(weights[g] * p for g, p in opens.items()) / sum(weights.values())
+        opens = {g: min(p * fit.open_rate / mean, 0.99) for g, p in opens.items()}
+        mpp = 0.0
     email = EmailBehaviour(
+        open_probability=opens,
         email_click_multiplier={k: v for k, v in multipliers.items() if k in sent},
+        email_unsubscribe_multiplier={k: v for k, v in (unsubscribes or {}).items() if k in sent},
         reaction_median_hours=fit.reaction_median_hours or defaults.reaction_median_hours,
         reaction_sigma=fit.reaction_sigma or defaults.reaction_sigma,
         unsubscribe_probability=(
@@ -280,7 +341,9 @@ def _behaviour(
     )
     roles = {wf.id: "signup"} if fit.role == "none" else {}
     population = Population(
-        arrivals_per_day=fit.arrivals_per_day, existing_contacts=fit.existing_contacts
+        arrivals_per_day=fit.arrivals_per_day,
+        existing_contacts=fit.existing_contacts,
+        mpp_share=mpp,
     )
     return population, Behaviour(email=email, roles=roles, hooks=hooks)
 
@@ -316,8 +379,9 @@ def _run(
     seed: int,
     fixed: frozenset[str] = frozenset(),
     consent: float | None = None,
+    unsubscribes: Mapping[str, float] | None = None,
 ) -> Simulation:
-    population, behaviour = _behaviour(fit, workflow, multipliers, fixed, consent)
+    population, behaviour = _behaviour(fit, workflow, multipliers, fixed, consent, unsubscribes)
     flows = [FEEDER, workflow] if fit.role == "handoff" else [workflow]
     try:
         return simulate(flows, population, behaviour, start=START, days=days, seed=seed)
@@ -355,7 +419,10 @@ def kpis(sim: Simulation, workflow: Workflow) -> dict[str, float]:
 
     ``cases``, ``median_days`` / ``mean_days`` (case start to end), ``goal_share``,
     ``unenrolled_share``, ``emails_per_case``, ``logged_clicks_per_100_emails``,
-    ``emails_after_unsubscribe``, ``rework_per_case``; per email node ``click_rate:<node>``;
+    ``emails_after_unsubscribe``, ``rework_per_case``, ``emails_to_inactive_per_case`` (sends
+    to contacts with no open or click on their last ``Thresholds.inactive_sends`` emails or for
+    ``inactive_days``, as ``inactive-contacts-mailed`` counts them); per email node
+    ``click_rate:<node>`` and ``unsubscribe_rate:<node>`` (share of its sends unsubscribed on);
     per logged step ``reach:<label>`` (share of cases reaching it) and ``days_to:<label>``
     (median days from the case's start to it, over the cases reaching it).
     """
@@ -387,7 +454,13 @@ def kpis(sim: Simulation, workflow: Workflow) -> dict[str, float]:
         ),
         "emails_after_unsubscribe": float(after.sum()),
         "rework_per_case": float((repeats - 1).clip(lower=0).sum() / n) if n else 0.0,
+        "emails_to_inactive_per_case": _inactive_sends(emails) / n if n else nan,
     }
+    for node, email in _emails(workflow).items():
+        sent = emails[emails["email"] == email]
+        result[f"unsubscribe_rate:{node}"] = (
+            float(sent["unsubscribed"].notna().mean()) if len(sent) else nan
+        )
     for node, rate in _click_rates(sim, workflow).items():
         result[f"click_rate:{node}"] = rate
     start = cases.set_index("case_id")["start"]
@@ -403,11 +476,36 @@ def kpis(sim: Simulation, workflow: Workflow) -> dict[str, float]:
     return result
 
 
+def _inactive_sends(emails: pd.DataFrame) -> int:
+    """Sends to contacts with no open (an Apple Mail pre-fetch counts, as in the message log) or
+    click on their last ``inactive_sends`` emails, or for ``inactive_days`` while mailed."""
+    if emails.empty:
+        return 0
+    t = Thresholds()
+    frame = pd.DataFrame(
+        {
+            "case_id": emails["case_id"].to_numpy(),
+            "recipient": emails["contact_id"].to_numpy(),
+            "sent_at": emails["sent"].to_numpy(),
+            "open_at": emails[["opened", "mpp_open"]].min(axis=1).to_numpy(),
+            "click_at": emails["clicked"].to_numpy(),
+        }
+    )
+    table = inactivity(frame)
+    flagged = (table["unengaged"] >= t.inactive_sends) | (
+        (table["unengaged"] >= 1) & (table["days_inactive"] >= t.inactive_days)
+    )
+    return int(flagged.sum())
+
+
 @dataclass(frozen=True)
 class WhatIf:
     """The estimated effect of a ChangeSet: per KPI the mean over seeds for the current and the
     changed workflow, the mean paired difference with its 90 % interval, the ``primary`` KPI for
-    the suggestion's rule, and the ``method`` in words."""
+    the suggestion's rule, and the ``method`` in words. ``approach`` says how it was estimated:
+    ``simulation``, ``replay`` (the log's cases replayed against the change), or ``not
+    estimated`` (a change the simulator cannot represent: ``reason``
+    says why, and the table is empty)."""
 
     workflow_id: str
     primary: str
@@ -416,6 +514,13 @@ class WhatIf:
     days: int
     method: str
     fit: BehaviourFit
+    approach: str = "simulation"
+    reason: str = ""
+
+    @property
+    def estimated(self) -> bool:
+        """Whether there is an estimate (False: ``reason`` says why not)."""
+        return self.approach != "not estimated"
 
     def row(self, kpi: str) -> pd.Series:
         """The table row of one KPI."""
@@ -423,8 +528,16 @@ class WhatIf:
 
     @property
     def sentence(self) -> str:
-        """One sentence on the primary KPI."""
+        """One sentence on the primary KPI (or on why there is no estimate)."""
+        if not self.estimated:
+            return f"not estimated: {self.reason}"
         r = self.row(self.primary)
+        if self.approach == "replay":
+            return (
+                f"{self.primary}: {r['current']:.4g} now, {r['changed']:.4g} with the change "
+                f"({r['difference']:+.4g}; 90 % interval {r['low']:+.4g} to {r['high']:+.4g}; "
+                f"replay of {self.days} days of the log)"
+            )
         return (
             f"{self.primary}: {r['current']:.4g} now, {r['changed']:.4g} with the change "
             f"({r['difference']:+.4g}; 90 % interval {r['low']:+.4g} to {r['high']:+.4g}; "
@@ -442,6 +555,8 @@ class WhatIf:
                 "seeds": list(self.seeds),
                 "days": self.days,
                 "method": self.method,
+                "approach": self.approach,
+                "reason": self.reason,
                 "fit": self.fit.to_dict(),
             }
         )
@@ -469,7 +584,14 @@ def primary_kpi(rule: str, target: str, workflow: Workflow) -> str:
         return "emails_after_unsubscribe"
     if rule == "rework-hotspot":
         return "rework_per_case"
-    if node in known and rule == "branch-never-taken" and _shown(workflow, node):
+    if rule == "drop-off-hotspot":
+        return f"unsubscribe_rate:{node}"
+    if rule == "inactive-contacts-mailed":
+        return "emails_to_inactive_per_case"
+    if node in known and rule == "wait-too-short" and workflow.node(node).activities:
+        return f"reach:{workflow.node(node).activities[0]}"
+    branch_rules = ("branch-never-taken", "branch-always-taken")
+    if node in known and rule in branch_rules and _shown(workflow, node):
         return f"reach:{_shown(workflow, node)[0]}"
     if node in known and rule == "bottleneck" and workflow.node(node).activities:
         return f"days_to:{workflow.node(node).activities[0]}"
@@ -502,6 +624,38 @@ def _multipliers(
             base = pilot.get(op.node)
             if base and base > 0:
                 changed[op.email] = max(float(assumed[op.email]) / base, 1e-3)
+        elif isinstance(op, ReplaceEmail) and emails.get(op.node) in now:
+            changed[op.email] = now[emails[op.node]]  # clicked like the email it replaces
+        elif isinstance(op, InsertReengagementBranch) and now:
+            changed[op.email] = float(np.mean(list(now.values())))  # like the others on average
+    return now, changed
+
+
+def _unsubscribe_multipliers(
+    fit: BehaviourFit, current: Workflow, changes: ChangeSet, assumptions: Mapping[str, Any]
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Unsubscribe multipliers by email id for the current and the changed workflow: each
+    email's unsubscribe and spam rate in the message log over the simulated base rate; a
+    replacement email gets the rate the suggestion assumes, else that of the email it
+    replaces."""
+    emails = _emails(current)
+    base = (
+        EmailBehaviour().unsubscribe_probability
+        if fit.unsubscribe_probability is None
+        else fit.unsubscribe_probability
+    )
+    now: dict[str, float] = {}
+    if base > 0:
+        for node, rate in fit.email_unsubscribe_rate.items():
+            if node in emails:
+                now[emails[node]] = max(float(rate) / base, 1e-3)
+    changed = dict(now)
+    assumed = dict(assumptions.get("email_unsubscribe_rate", {}))
+    for op in changes.ops:
+        if isinstance(op, ReplaceEmail) and op.email in assumed and base > 0:
+            changed[op.email] = max(float(assumed[op.email]) / base, 1e-3)
+        elif isinstance(op, ReplaceEmail) and emails.get(op.node) in now:
+            changed[op.email] = now[emails[op.node]]
     return now, changed
 
 
@@ -530,6 +684,81 @@ def simulation_days(fit: BehaviourFit, days: int, min_cases: int = 400) -> int:
     return int(min(365, max(days, math.ceil(min_cases / daily))))
 
 
+_COLUMNS = ("kpi", "current", "changed", "difference", "low", "high", "relative")
+
+
+def _assumed(changes: ChangeSet, workflow: Workflow, assumptions: Mapping[str, Any]) -> list[str]:
+    """What the changed run assumes beyond the log, in words (for ``WhatIf.method``)."""
+    emails = _emails(workflow)
+    clicks = dict(assumptions.get("email_click_rate", {}))
+    leaves = dict(assumptions.get("email_unsubscribe_rate", {}))
+    assumed = []
+    if clicks:
+        assumed.append(
+            "a replacement email is clicked like "
+            + ", ".join(f"{k}: {v:.1%}" for k, v in clicks.items())
+        )
+    if leaves:
+        assumed.append(
+            "a replacement email is unsubscribed from like "
+            + ", ".join(f"{k}: {v:.2%}" for k, v in leaves.items())
+        )
+    for op in changes.ops:
+        if isinstance(op, ReplaceEmail) and op.email not in clicks:
+            assumed.append(f"{op.email} is clicked like {emails.get(op.node, op.node)}")
+        if isinstance(op, ReplaceEmail) and op.email not in leaves:
+            assumed.append(f"{op.email} is unsubscribed from like {emails.get(op.node, op.node)}")
+        if isinstance(op, InsertReengagementBranch):
+            assumed.append(
+                f"{op.email} is clicked like the workflow's emails on average; the "
+                f"{op.sunset_list} list ends this workflow's emails only (the emails it would "
+                "spare in other workflows or later enrolments are not simulated)"
+            )
+    return assumed
+
+
+# suppression lists the simulator knows who is on (see automation._simulator)
+SIMULATED_LISTS = frozenset({"competitors", "customers", "unsubscribed", "hard_bounced"})
+
+
+def not_simulated(changes: ChangeSet, assumptions: Mapping[str, Any] | None = None) -> list[str]:
+    """Why the simulator cannot estimate ``changes`` (empty: it can): an operation whose effect
+    lies outside what it models.
+
+    Example:
+        >>> not_simulated(ChangeSet("w", 1, (AddSuppression(("vip",)),)))  # doctest: +SKIP
+        ['add_suppression of vip: the simulator runs this workflow alone and does not ...']
+    """
+    fixes = tuple((assumptions or {}).get("fixes", ()))
+    reasons = []
+    for op in changes.ops:
+        if isinstance(op, AddSalesTask) and not fixes:
+            reasons.append(
+                f"add_sales_task {op.task!r} before {op.before!r} adds a task for the team, "
+                "which logs nothing in the "
+                "simulator: what the team does with it (moves stuck cases on, checks with "
+                "sales first, settles a step) is not modelled, and it fixes no problem fitted "
+                "from the log"
+            )
+        elif isinstance(op, ReorderSteps):
+            reasons.append(
+                f"{op.describe()} makes the design describe the order the cases already "
+                "follow; the simulator walks whatever design it is given, so it cannot say "
+                "how many of the log's cases the new order describes (that is conformance, "
+                "the rule's own measure)"
+            )
+        elif isinstance(op, AddSuppression):
+            unknown = [x for x in op.lists if x.strip().lower() not in SIMULATED_LISTS]
+            if unknown:
+                reasons.append(
+                    f"add_suppression of {', '.join(unknown)}: the simulator runs this workflow "
+                    "alone and does not know who is on these lists (contacts of other "
+                    "workflows); a fatigue-across-workflows suggestion is replayed on the log "
+                    "instead when its analysis is given"
+                )
+    return reasons
+
+
 def what_if(
     changes: ChangeSet,
     workflow: Workflow,
@@ -540,11 +769,15 @@ def what_if(
     assumptions: Mapping[str, Any] | None = None,
     seeds: Sequence[int] = (1, 2, 3, 4, 5),
     days: int = 60,
+    primary: str | None = None,
 ) -> WhatIf:
     """Simulate ``workflow`` and ``changes.apply(workflow)`` with the fitted behaviour for each
     seed (the same seeds for both) and compare their KPIs. ``assumptions`` (from the
     suggestion) may give a replacement email's click rate (``email_click_rate``) and the fitted
-    problems the change fixes (``fixes``: ``skip:<node>``, ``delay:<node>``, ``rework:<node>``).
+    problems the change fixes (``fixes``: ``skip:<node>``, ``delay:<node>``, ``rework:<node>``)
+    and a replacement email's unsubscribe and spam rate (``email_unsubscribe_rate``); a change
+    the simulator cannot represent (:func:`not_simulated`) gives a WhatIf ``not estimated``
+    with the reason and no numbers. ``primary`` overrides the rule's primary KPI.
 
     Example:
         >>> result = what_if(suggestion.changes, workflow, fit_behaviour(workflow, log))
@@ -557,17 +790,34 @@ def what_if(
         raise ValueError(f"the behaviour was fitted for {fit.workflow_id!r}, not {workflow.id!r}")
     assumptions = assumptions or {}
     changed = changes.apply(workflow)
+    reasons = not_simulated(changes, assumptions)
+    if reasons:
+        return WhatIf(
+            workflow_id=workflow.id,
+            primary=primary or primary_kpi(rule, target, workflow),
+            table=pd.DataFrame(columns=list(_COLUMNS)),
+            seeds=(),
+            days=0,
+            method="not simulated: " + "; ".join(reasons) + ".",
+            fit=fit,
+            approach="not estimated",
+            reason="; ".join(reasons),
+        )
     days = simulation_days(fit, days)
     fixed = frozenset(str(f) for f in assumptions.get("fixes", ()))
+    leave_now, leave_then = _unsubscribe_multipliers(fit, workflow, changes, assumptions)
     # a longer pilot run calibrates the click rates and the emails kept after an unsubscribe
-    pilot_sim = _run(fit, workflow, {}, days * 3, seeds[0] + 10_000, consent=1.0)
+    pilot_sim = _run(
+        fit, workflow, {}, days * 3, seeds[0] + 10_000, consent=1.0, unsubscribes=leave_now
+    )
     pilot = _click_rates(pilot_sim, workflow)
     now, then = _multipliers(fit, workflow, changes, assumptions, pilot)
     consent = _consent_probability(fit, pilot_sim, workflow)
     rows_now, rows_then = [], []
     for seed in seeds:
-        rows_now.append(kpis(_run(fit, workflow, now, days, seed, consent=consent), workflow))
-        run = _run(fit, changed, then, days, seed, fixed, consent)
+        run = _run(fit, workflow, now, days, seed, consent=consent, unsubscribes=leave_now)
+        rows_now.append(kpis(run, workflow))
+        run = _run(fit, changed, then, days, seed, fixed, consent, leave_then)
         rows_then.append(kpis(run, changed))
     a, b = pd.DataFrame(rows_now), pd.DataFrame(rows_then)
     names = [k for k in a.columns if k in b.columns]
@@ -589,15 +839,10 @@ def what_if(
                 "relative": mean / base if base else float("nan"),
             }
         )
-    primary = primary_kpi(rule, target, workflow)
+    primary = primary or primary_kpi(rule, target, workflow)
     if primary not in names:
         primary = "median_days"
-    assumed = []
-    if assumptions.get("email_click_rate"):
-        assumed.append(
-            "a replacement email is clicked like "
-            + ", ".join(f"{k}: {v:.1%}" for k, v in assumptions["email_click_rate"].items())
-        )
+    assumed = _assumed(changes, workflow, assumptions)
     if fixed:
         assumed.append("the change fixes " + ", ".join(sorted(fixed)))
     method = (
@@ -619,6 +864,100 @@ def what_if(
     )
 
 
+def replay_fatigue(suggestion: Suggestion, analysis: Analysis, fit: BehaviourFit) -> WhatIf:
+    """The ``fatigue-across-workflows`` suppression replayed on the log: this workflow's emails
+    to a contact while the contact had a case open in one of the other workflows are taken out,
+    and the contact-weeks over the weekly limit counted again; 90 % interval by bootstrapping
+    the workflow's contacts (1,000 resamples, seed 0).
+
+    Example:
+        >>> replay_fatigue(suggestion, analysis, fit).sentence               # doctest: +SKIP
+    """
+    a, d = analysis, suggestion.evidence.details
+    contact, group, limit = d["contact_column"], d["workflow_column"], int(d["weekly_limit"])
+    assert a.source_log is not None
+    events = a.source_log.to_pandas()
+    events = events[events[contact].notna()].copy()
+    events["contact"] = events[contact].map(_id_text)
+    events["workflow"] = events[group].map(_id_text)
+    own_cases = set(a.cases.index.astype(str))
+    own = events["case_id"].astype(str).isin(own_cases)
+    others = set(map(str, d["other_workflows"]))
+    labels = {x for n in a.workflow.nodes if n.action == "send_email" for x in n.activities}
+    is_send = events["activity"].isin(labels)
+    if "channel" in events.columns:
+        is_send |= events["channel"].astype(str) == "email"
+    sends = events[is_send]
+    spans = (
+        events[events["workflow"].isin(others)]
+        .groupby("case_id")
+        .agg(contact=("contact", "first"), start=("timestamp", "min"), end=("timestamp", "max"))
+    )
+    mine = sends[own.loc[sends.index]]
+    joined = mine.reset_index().merge(spans, on="contact", how="inner")
+    inside = joined[
+        (joined["timestamp"] >= joined["start"]) & (joined["timestamp"] <= joined["end"])
+    ]
+    suppressed = set(inside["index"])
+    contacts = sorted(set(a.cases[contact].dropna().map(_id_text)))
+
+    def over(frame: pd.DataFrame) -> pd.Series:
+        week = frame["timestamp"].dt.tz_convert("UTC").dt.tz_localize(None).dt.to_period("W-SUN")
+        table = frame.groupby(["contact", week]).agg(
+            sends=("case_id", "size"), workflows=("workflow", "nunique")
+        )
+        heavy = table[(table["sends"] >= limit) & (table["workflows"] > 1)]
+        per = heavy.groupby(level="contact").size()
+        return per.reindex(contacts, fill_value=0)
+
+    before = over(sends)
+    after = over(sends.drop(index=list(suppressed)))
+    emails = mine.groupby("contact").size().reindex(contacts, fill_value=0)
+    cut = mine.loc[list(suppressed)].groupby("contact").size().reindex(contacts, fill_value=0)
+    rng = np.random.default_rng(0)
+    picks = rng.integers(0, len(contacts), size=(1000, len(contacts)))
+    rows = []
+    for kpi, now, then in (
+        ("contact_weeks_over_limit", before, after),
+        ("contacts_over_limit", (before > 0).astype(int), (after > 0).astype(int)),
+        ("emails_of_this_workflow", emails, emails - cut),
+    ):
+        diff = (then - now).to_numpy()
+        boots = diff[picks].sum(axis=1)
+        low, high = np.quantile(boots, [0.05, 0.95])
+        base = float(now.sum())
+        rows.append(
+            {
+                "kpi": kpi,
+                "current": base,
+                "changed": float(then.sum()),
+                "difference": float(diff.sum()),
+                "low": float(low),
+                "high": float(high),
+                "relative": float(diff.sum()) / base if base else float("nan"),
+            }
+        )
+    method = (
+        f"replay of the log ({a.log_name}): this workflow's emails to a contact while the "
+        f"contact had a case open in workflow {', '.join(sorted(others))} ({group}) are taken "
+        f"out ({len(suppressed)} of {len(mine)}), as the suppression would; weeks with "
+        f"{limit} or more emails from several workflows counted again per contact and "
+        "calendar week; 90 % interval from 1,000 bootstrap resamples of the workflow's "
+        f"{len(contacts)} contacts. Not replayed: what the suppressed contacts would have done "
+        "instead (entering the workflow later)."
+    )
+    return WhatIf(
+        workflow_id=a.workflow.id,
+        primary="contact_weeks_over_limit",
+        table=pd.DataFrame(rows, columns=list(_COLUMNS)),
+        seeds=(),
+        days=round(a.period_days),
+        method=method,
+        fit=fit,
+        approach="replay",
+    )
+
+
 def suggestion_what_if(
     suggestion: Suggestion,
     workflow: Workflow,
@@ -626,12 +965,22 @@ def suggestion_what_if(
     *,
     seeds: Sequence[int] = (1, 2, 3, 4, 5),
     days: int = 60,
+    analysis: Analysis | None = None,
 ) -> WhatIf:
-    """:func:`what_if` for a suggestion: its ChangeSet, rule, target and assumptions.
+    """:func:`what_if` for a suggestion: its ChangeSet, rule, target and assumptions; with the
+    ``analysis`` of the log, a ``fatigue-across-workflows`` suppression (which the simulator,
+    running one workflow, cannot represent) is replayed on the log instead
+    (:func:`replay_fatigue`).
 
     Example:
         >>> suggestion_what_if(report.suggestions[0], workflow, fit).sentence  # doctest: +SKIP
     """
+    if suggestion.rule == "fatigue-across-workflows" and analysis is not None:
+        return replay_fatigue(suggestion, analysis, fit)
+    primary = None
+    kpi = str(suggestion.evidence.details.get("kpi", ""))
+    if suggestion.rule == "behaviour-changed-between-versions" and kpi:
+        primary = "median_days" if kpi == "throughput" else kpi
     return what_if(
         suggestion.changes,
         workflow,
@@ -641,4 +990,5 @@ def suggestion_what_if(
         assumptions=suggestion.assumptions,
         seeds=seeds,
         days=days,
+        primary=primary,
     )

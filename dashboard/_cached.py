@@ -126,9 +126,7 @@ def control_chart(
 
 def kpis(view: View) -> tuple[improvement.KpiTable, list[improvement.KpiTrend]]:
     """The catalogue KPIs of the view and the trends (with drift alerts) of those with a series."""
-    return data().cached(
-        view, "kpis", lambda log: (improvement.compute_kpis(log), improvement.kpi_trends(log))
-    )
+    return data().cached(view, "kpis", improvement.kpi_overview)
 
 
 def throughput_days(view: View) -> pd.Series:

@@ -50,7 +50,7 @@ from improvement._kpi_base import (
 )
 from improvement._kpi_catalogue import KpiTable, compute_kpi, compute_kpis, kpi_catalogue
 from improvement._kpi_period import Period, latest_period
-from improvement._kpi_series import DriftAlert, KpiTrend, kpi_trend, kpi_trends
+from improvement._kpi_series import DriftAlert, KpiTrend, kpi_overview, kpi_trend, kpi_trends
 from improvement._lean import LeanAnalysis, takt_time
 from improvement._locale import Text
 from improvement._outcomes import (
@@ -156,6 +156,7 @@ __all__ = [
     "forecast_series",
     "kpi_catalogue",
     "kpi_control_chart",
+    "kpi_overview",
     "kpi_series",
     "kpi_trend",
     "kpi_trends",

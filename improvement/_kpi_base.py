@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -377,17 +377,44 @@ def median_interval(values: np.ndarray) -> tuple[float, float]:
 
 def items(times: pd.Series, values: pd.Series | np.ndarray) -> pd.DataFrame:
     """The ``items`` frame of a Measurement (``time`` in UTC, ``value`` as float)."""
-    return pd.DataFrame(
-        {
-            "time": pd.to_datetime(pd.Series(times).to_numpy(), utc=True),
-            "value": np.asarray(values, dtype=float),
-        }
-    )
+    stamps = pd.Series(times)
+    if isinstance(stamps.dtype, pd.DatetimeTZDtype):  # as is: no object array of Timestamps
+        time = pd.DatetimeIndex(stamps.dt.tz_convert("UTC"))
+    else:
+        time = pd.to_datetime(stamps.to_numpy(), utc=True)
+    return pd.DataFrame({"time": time, "value": np.asarray(values, dtype=float)})
 
 
 # -- the context --------------------------------------------------------------------------
 FLAG_ROLES = ("won", "lost", "goal", "error", "touch", "lead_start", "purchase")
 MESSAGE_ROLES = ("sent", "delivered", "opened", "clicked", "unsubscribed", "bounced", "spam")
+VALUE_ROLES = (
+    "amount",
+    "loss_reason",
+    "fit",
+    "moment",
+    "contact",
+    "email",
+    "customer",
+    "nps",
+    "csat",
+)
+# the KPIs that read per-case column values (``KpiContext.values``) and the funnel's stages:
+# when one of them is planned, the values and the stage flags ride on the scan of the flags
+VALUE_KPIS = frozenset(
+    (
+        "consent_violations",
+        "nps",
+        "csat",
+        "touch_point_completion",
+        "lead_scoring_matrix",
+        "lost_deals",
+        "revivable_deals",
+        "data_quality",
+    )
+)
+STAGE_KPIS = frozenset(("funnel_conversion", "win_rate"))
+T = TypeVar("T")
 
 
 class KpiContext:
@@ -395,7 +422,9 @@ class KpiContext:
     applied), ``history`` (the same log before the period filter, for rules that look back,
     such as consent), ``settings``, ``window`` (the period's [start, end) or None) and
     ``reference`` (the last timestamp of the history: "now" for ages). Scans run once and are
-    shared between the KPIs.
+    shared between the KPIs: the flags, the column values and the funnel's stage flags of
+    every case come from one scan of the events when the ``plan`` (the KPI ids about to be
+    computed; default: all) needs them.
 
     Example:
         >>> ctx = KpiContext(log, KpiSettings())                     # doctest: +SKIP
@@ -409,11 +438,27 @@ class KpiContext:
         *,
         history: mining.EventLog | None = None,
         window: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+        plan: Iterable[str] | None = None,
     ) -> None:
         self.log = log
         self.history = history if history is not None else log
         self.settings = settings
         self.window = window
+        self.plan = frozenset(KPI_DEFINITIONS if plan is None else plan)
+        self._shared: dict[Hashable, tuple[bool, Any]] = {}
+
+    def shared(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` once per context under ``key``, for every KPI that asks; an
+        :class:`Unavailable` it raises is remembered and raised again."""
+        if key not in self._shared:
+            try:
+                self._shared[key] = (True, compute())
+            except Unavailable as missing:
+                self._shared[key] = (False, missing)
+        ok, value = self._shared[key]
+        if not ok:
+            raise value
+        return value
 
     # activities and columns -------------------------------------------------------------
     @cached_property
@@ -447,7 +492,10 @@ class KpiContext:
     @cached_property
     def reference(self) -> pd.Timestamp:
         """The last timestamp of the history (the data's "now")."""
-        last = mining.throughput_times(self.history)["end"]
+        if self.history is self.log:  # the flags hold every case's last timestamp
+            last = self.flags()["end"]
+        else:
+            last = mining.throughput_times(self.history)["end"]
         if last.empty:
             raise Unavailable(NO_CASES)
         return pd.Timestamp(last.max())
@@ -458,8 +506,13 @@ class KpiContext:
         touch point (``tp:NODE``); one row per case."""
         return self._flags
 
-    @cached_property
+    @property
     def _flags(self) -> pd.DataFrame:
+        return self._facts[0]
+
+    @cached_property
+    def _facts(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The flags and the planned KPIs' column values and stage flags, in one scan."""
         wanted: dict[str, list[str]] = {}
         for role in FLAG_ROLES:
             found = self.labels(role)
@@ -468,12 +521,83 @@ class KpiContext:
         for node, activities in (self.settings.touch_points or {}).items():
             if activities:
                 wanted[f"tp:{node}"] = [self.activities.get(a.lower(), a) for a in activities]
-        frame = mining.case_flags(self.log, wanted)
+        if self.plan & STAGE_KPIS:
+            try:
+                stages = self.stages()[0]
+            except Unavailable:
+                stages = []
+            for stage in stages:
+                wanted[f"stage:{stage}"] = [stage]
+        columns: list[str] = []
+        if self.plan & VALUE_KPIS:
+            found = [self.column(role, required=False) for role in VALUE_ROLES]
+            columns = ["resource"] if self.log.has_resource else []
+            columns = list(dict.fromkeys([*columns, *(c for c in found if c)]))
+        frame, values = mining.case_facts(self.log, wanted, columns)
         for role in FLAG_ROLES:
             if role not in frame:
                 frame[role] = False
                 frame[f"{role}_at"] = pd.NaT
-        return frame
+        return frame, values
+
+    def stages(self) -> tuple[list[str], list[Text]]:
+        """The funnel stages and a note on where they come from: the settings' (matched to the
+        log's activities), else the most frequent path of the won cases (of all cases without
+        won labels) up to the first win, lost activities left out."""
+        return self.shared("stages", self._stages)
+
+    def _stages(self) -> tuple[list[str], list[Text]]:
+        lost = {a.lower() for a in self.labels("lost")}
+        if self.settings.stages:
+            unknown = [s for s in self.settings.stages if s.lower() not in self.activities]
+            if unknown:
+                raise Unavailable(
+                    Text(
+                        "stages not in the log: {s}", "etapas que no están en el registro: {s}"
+                    ).format(s=", ".join(unknown))
+                )
+            return [self.activities[s.lower()] for s in self.settings.stages], []
+        won = set(self.labels("won"))
+        top = mining.top_variant(self.history, self.labels("won"))
+        if top is None:
+            raise Unavailable(NO_CASES)
+        path: list[str] = []
+        for activity in top:
+            if activity not in path and activity.lower() not in lost:
+                path.append(activity)
+            if activity in won:
+                break
+        if len(path) < 2:
+            raise Unavailable(
+                Text(
+                    "the most frequent path has a single stage; set KpiSettings(stages=[...])",
+                    "el camino más frecuente tiene una sola etapa; use KpiSettings(stages=[...])",
+                )
+            )
+        note = Text(
+            "stages inferred from the most frequent path{w}: {p}",
+            "etapas deducidas del camino más frecuente{w}: {p}",
+        ).format(
+            w=Text(" of the won cases", " de los casos ganados") if won else Text("", ""),
+            p=" → ".join(path),
+        )
+        return path, [note]
+
+    def stage_flags(self, stages: Sequence[str]) -> pd.DataFrame:
+        """One boolean column per stage (the case records it), one row per case in the order
+        of :meth:`flags`; from the flags' scan when the plan put the stages there."""
+        names = [f"stage:{stage}" for stage in stages]
+        flags = self.flags()
+        if not all(name in flags for name in names):
+            wanted = {name: [stage] for name, stage in zip(names, stages, strict=True)}
+            flags = self.shared(
+                ("stage_flags", *names), lambda: mining.case_flags(self.log, wanted)
+            )
+        return pd.DataFrame(flags[names].to_numpy(dtype=bool), columns=list(stages))
+
+    def time_in_activity(self) -> pd.DataFrame:
+        """``mining.time_in_activity`` of the log, scanned once for every KPI that asks."""
+        return self.shared("time_in_activity", lambda: mining.time_in_activity(self.log)).copy()
 
     def engagement(self, *roles: str) -> pd.DataFrame:
         """``mining.message_engagement`` per case and email, with every message role found;
@@ -494,7 +618,11 @@ class KpiContext:
         return frame
 
     def values(self, *columns: str) -> pd.DataFrame:
-        """``mining.case_values`` of ``columns`` (one row per case)."""
+        """``mining.case_values`` of ``columns`` (one row per case), from the flags' scan when
+        the plan put them there."""
+        prefetched = self._facts[1]
+        if len(set(columns)) == len(columns) and all(c in prefetched for c in columns):
+            return prefetched[["case_id", *columns]].copy()
         return mining.case_values(self.log, list(columns))
 
     def email_name(self, email: str) -> str:

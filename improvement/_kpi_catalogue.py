@@ -66,11 +66,16 @@ def _period(period: str | Period | None) -> Period | None:
     return Period.parse(period)
 
 
-def _context(log: mining.EventLog, settings: KpiSettings, period: Period | None) -> KpiContext:
+def _context(
+    log: mining.EventLog,
+    settings: KpiSettings,
+    period: Period | None,
+    plan: Sequence[str] | None = None,
+) -> KpiContext:
     if period is None:
-        return KpiContext(log, settings)
+        return KpiContext(log, settings, plan=plan)
     view = mining.FilterStack([period.time_range()]).apply(log)
-    return KpiContext(view, settings, history=log, window=(period.start, period.end))
+    return KpiContext(view, settings, history=log, window=(period.start, period.end), plan=plan)
 
 
 def _evaluate(ctx: KpiContext, kpi_id: str) -> KpiOutcome:
@@ -118,7 +123,7 @@ def compute_kpi(
     """
     if kpi_id not in KPI_DEFINITIONS:
         raise ValueError(f"unknown KPI {kpi_id!r}; KPIs: {', '.join(KPI_DEFINITIONS)}")
-    ctx = _context(log, settings or KpiSettings(), _period(period))
+    ctx = _context(log, settings or KpiSettings(), _period(period), plan=[kpi_id])
     return _evaluate(ctx, kpi_id)
 
 
@@ -223,12 +228,18 @@ def compute_kpis(
     unknown = [k for k in ids if k not in KPI_DEFINITIONS]
     if unknown:
         raise ValueError(f"unknown KPI {unknown[0]!r}; KPIs: {', '.join(KPI_DEFINITIONS)}")
-    settings = settings or KpiSettings()
-    chosen = _period(period)
-    ctx = _context(log, settings, chosen)
-    return KpiTable(
+    return _compute(log, ids, settings or KpiSettings(), _period(period))[0]
+
+
+def _compute(
+    log: mining.EventLog, ids: list[str], settings: KpiSettings, period: Period | None
+) -> tuple[KpiTable, KpiContext]:
+    """The table of ``ids`` and the context whose shared scans computed it."""
+    ctx = _context(log, settings, period, plan=ids)
+    table = KpiTable(
         log_name=log.name,
         results=tuple(_evaluate(ctx, k) for k in ids),
-        period=chosen,
+        period=period,
         settings=settings,
     )
+    return table, ctx

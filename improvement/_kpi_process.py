@@ -51,7 +51,7 @@ def cycle_time(ctx: KpiContext) -> Measurement:
     cases, notes = _closed_or_all(ctx)
     days = cases["duration_seconds"].to_numpy(dtype=float) / DAY
     low, high = median_interval(days)
-    stages = mining.time_in_activity(ctx.log)
+    stages = ctx.time_in_activity()
     stages = stages[stages["followed"] > 0]
     breakdown = pd.DataFrame(
         {

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-import mining
 from improvement._kpi_base import (
     NO_CASES,
     KpiContext,
@@ -333,52 +332,44 @@ def lead_scoring_matrix(ctx: KpiContext) -> Measurement:
 
 # -- funnel and win rate ------------------------------------------------------------------
 def _stages(ctx: KpiContext) -> tuple[list[str], list[Text]]:
-    """The funnel stages: from the settings (matched to the log's activities), else the most
-    frequent path of the won cases (of all cases without won labels), up to the first win."""
-    lost = {a.lower() for a in ctx.labels("lost")}
-    if ctx.settings.stages:
-        unknown = [s for s in ctx.settings.stages if s.lower() not in ctx.activities]
-        if unknown:
-            raise Unavailable(
-                Text(
-                    "stages not in the log: {s}", "etapas que no están en el registro: {s}"
-                ).format(s=", ".join(unknown))
-            )
-        return [ctx.activities[s.lower()] for s in ctx.settings.stages], []
-    won = set(ctx.labels("won"))
-    table = mining.get_variants(ctx.history).table
-    if won:
-        table = table[[bool(won & set(map(str, a))) for a in table["activities"]]]
-    if table.empty:
-        raise Unavailable(NO_CASES)
-    path: list[str] = []
-    for activity in map(str, table["activities"].iloc[0]):
-        if activity not in path and activity.lower() not in lost:
-            path.append(activity)
-        if activity in won:
-            break
-    if len(path) < 2:
-        raise Unavailable(
-            Text(
-                "the most frequent path has a single stage; set KpiSettings(stages=[...])",
-                "el camino más frecuente tiene una sola etapa; use KpiSettings(stages=[...])",
-            )
-        )
-    note = Text(
-        "stages inferred from the most frequent path{w}: {p}",
-        "etapas deducidas del camino más frecuente{w}: {p}",
-    ).format(
-        w=Text(" of the won cases", " de los casos ganados") if won else Text("", ""),
-        p=" → ".join(path),
+    """The funnel stages (``KpiContext.stages``: found once for every KPI that needs them)."""
+    return ctx.stages()
+
+
+def _funnel(
+    marks: pd.DataFrame, won: pd.Series | None = None, lost: pd.Series | None = None
+) -> pd.DataFrame:
+    """``mining.stage_funnel`` from per-case stage flags (``KpiContext.stage_flags``: one
+    boolean column per ordered stage) and the cases' won / lost flags, without a scan: a case
+    reaches a stage when it records it or a later one."""
+    recorded = marks.to_numpy(dtype=bool)
+    reached = np.logical_or.accumulate(recorded[:, ::-1], axis=1)[:, ::-1]
+    outcome = {
+        name: (reached & flag.to_numpy(dtype=bool)[:, None]).sum(axis=0)
+        if flag is not None
+        else np.zeros(recorded.shape[1], dtype="int64")
+        for name, flag in (("won", won), ("lost", lost))
+    }
+    frame = pd.DataFrame(
+        {
+            "position": range(1, recorded.shape[1] + 1),
+            "stage": list(marks.columns),
+            "reached": reached.sum(axis=0),
+            "recorded": recorded.sum(axis=0),
+            **outcome,
+            "cases": len(recorded),
+        }
     )
-    return path, [note]
+    counts = ("position", "reached", "recorded", "won", "lost", "cases")
+    return frame.astype({c: "int64" for c in counts} | {"stage": "str"})
 
 
 @kpi("funnel_conversion")
 def funnel_conversion(ctx: KpiContext) -> Measurement:
     """Reach of the last stage over the first, with stage-to-stage conversion."""
     stages, notes = _stages(ctx)
-    funnel = mining.stage_funnel(ctx.log, stages)
+    marks = ctx.stage_flags(stages)
+    funnel = _funnel(marks)
     first = int(funnel["reached"].iloc[0])
     if first == 0:
         raise Unavailable(
@@ -402,13 +393,13 @@ def funnel_conversion(ctx: KpiContext) -> Measurement:
             "of_first": reached / first,
         }
     )
-    marks = mining.case_flags(ctx.log, {"entered": stages, "last": [stages[-1]]})
-    marks = marks[marks["entered"]]
+    entered = marks.any(axis=1).to_numpy()
+    last = pd.Series(marks[stages[-1]].to_numpy()[entered])
     return share(
-        marks["last"],
+        last,
         notes=notes,
         breakdown=breakdown,
-        items=items(marks["start"], marks["last"]),
+        items=items(ctx.flags()["start"][entered], last),
         details={"stages": stages},
     )
 
@@ -417,7 +408,7 @@ def funnel_conversion(ctx: KpiContext) -> Measurement:
 def win_rate(ctx: KpiContext) -> Measurement:
     """Won over closed deals, with the win rate and days spent at each stage."""
     won_labels = ctx.labels("won", required=True)
-    lost_labels = ctx.labels("lost", required=True)
+    ctx.labels("lost", required=True)
     flags = ctx.flags()
     closed = flags[flags["won"] | flags["lost"]]
     if closed.empty:
@@ -428,8 +419,8 @@ def win_rate(ctx: KpiContext) -> Measurement:
     stages = [s for s in stages if s not in won_labels]
     breakdown = None
     if stages:
-        funnel = mining.stage_funnel(ctx.log, stages, won=won_labels, lost=lost_labels)
-        days = mining.time_in_activity(ctx.log).set_index("activity")["median_seconds"] / DAY
+        funnel = _funnel(ctx.stage_flags(stages), won=flags["won"], lost=flags["lost"])
+        days = ctx.time_in_activity().set_index("activity")["median_seconds"] / DAY
         closed_n = funnel["won"] + funnel["lost"]
         intervals = [wilson(k, n) for k, n in zip(funnel["won"], closed_n, strict=True)]
         breakdown = pd.DataFrame(

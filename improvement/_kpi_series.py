@@ -27,7 +27,7 @@ import mining
 from improvement._control_charts import ControlChartResult
 from improvement._forecast import MIN_POINTS, Forecast, forecast_series
 from improvement._kpi_base import KPI_DEFINITIONS, KpiDefinition, KpiResult, KpiSettings
-from improvement._kpi_catalogue import KpiTable, compute_kpi, compute_kpis
+from improvement._kpi_catalogue import KpiTable, _compute, compute_kpi, compute_kpis
 from improvement._kpi_period import Period
 from improvement._locale import Text, percent, value_text
 from improvement._run_rules import Signal
@@ -535,6 +535,31 @@ def kpi_trends(
     return trends_of(table, log, period=chosen, freq=freq, horizon=horizon)
 
 
+def kpi_overview(
+    log: mining.EventLog,
+    *,
+    settings: KpiSettings | None = None,
+    horizon: int = 4,
+) -> tuple[KpiTable, list[KpiTrend]]:
+    """Every KPI of the catalogue on ``log`` and the weekly trends of those with a series (as
+    ``compute_kpis(log)`` and ``kpi_trends(log)``, the same numbers): the KPIs computed once,
+    over one shared per-case scan, and every trend built from their items, for a dashboard.
+
+    Example:
+        >>> table, trends = kpi_overview(log)                               # doctest: +SKIP
+        >>> [(t.id, len(t.series)) for t in trends]                          # doctest: +SKIP
+    """
+    table, ctx = _compute(log, list(KPI_DEFINITIONS), settings or KpiSettings(), None)
+    span = None
+    if not log.has_start_timestamp:  # then the cases' first and last events span the log
+        flags = ctx.flags()
+        if not flags.empty:
+            span = (pd.Timestamp(flags["start"].min()), pd.Timestamp(flags["end"].max()))
+    else:
+        span = _span(log)
+    return table, _trends(table, span, period=None, freq=None, horizon=horizon)
+
+
 def trends_of(
     table: KpiTable,
     log: mining.EventLog,
@@ -548,8 +573,18 @@ def trends_of(
     Example:
         >>> trends_of(compute_kpis(log), log, period=Period.parse("2025-12"))  # doctest: +SKIP
     """
+    return _trends(table, _span(log), period=period, freq=freq, horizon=horizon)
+
+
+def _trends(
+    table: KpiTable,
+    span: tuple[pd.Timestamp, pd.Timestamp] | None,
+    *,
+    period: Period | None,
+    freq: Freq | None,
+    horizon: int,
+) -> list[KpiTrend]:
     step: Freq = freq or (period.freq if period is not None else "W")  # type: ignore[assignment]
-    span = _span(log)
     trends = []
     for result in table.computed():
         if result.definition.series is None or result.items is None or result.items.empty:

@@ -39,6 +39,7 @@ from mining._filters import (
 )
 from mining._follows_index import FollowsIndex
 from mining._kpi_scans import (
+    case_facts,
     case_flags,
     case_values,
     customer_purchases,
@@ -46,6 +47,7 @@ from mining._kpi_scans import (
     stage_funnel,
     stage_order,
     time_in_activity,
+    top_variant,
 )
 from mining._mapping import ColumnMapping
 from mining._read import detect_format, formats, read_log
@@ -114,6 +116,7 @@ __all__ = [
     "attribute_counts",
     "attribute_summary",
     "case_activities",
+    "case_facts",
     "case_flags",
     "case_statistics",
     "case_table",
@@ -149,6 +152,7 @@ __all__ = [
     "throughput_figure",
     "throughput_times",
     "time_in_activity",
+    "top_variant",
     "transition_gaps",
     "variants_figure",
     "waits_against_design",

@@ -33,16 +33,42 @@ def case_flags(log: EventLog, flags: Mapping[str, Sequence[str]] | None = None) 
         >>> flags = case_flags(log, {"won": ["Closed won"], "lost": ["Closed lost"]})  # doctest: +SKIP
         >>> flags["won"].sum() / (flags["won"] | flags["lost"]).sum()                  # doctest: +SKIP
     """  # noqa: E501
+    return case_facts(log, flags)[0]
+
+
+def case_facts(
+    log: EventLog, flags: Mapping[str, Sequence[str]] | None = None, columns: Sequence[str] = ()
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`case_flags` and :func:`case_values` of ``columns`` from one scan of the events:
+    the per-case table a batch of KPIs derives its values from. Both frames have one row per
+    case, in the same order.
+
+    Example:
+        >>> flags, values = case_facts(log, {"won": ["Closed won"]}, ["amount"])  # doctest: +SKIP
+        >>> values.loc[flags["won"].to_numpy(), "amount"].sum()                   # doctest: +SKIP
+    """
     names = list(flags or {})
     lists = [_quoted((flags or {})[name], f"flag {name!r}") for name in names]
-    frame = log.connection.execute(_kpis.case_flags(log.events_ref, lists)).df()
+    _check_columns(log, columns)
+    query = _kpis.case_flags(log.events_ref, lists, [ident(c) for c in columns])
+    frame = log.connection.execute(query).df()
+    picked = [f"value_{i}" for i in range(len(columns))]
+    values = frame[["case_id", *picked]].set_axis(["case_id", *columns], axis=1)
     renames: dict[str, str] = {}
     for i, name in enumerate(names):
         renames[f"flag_{i}"] = name
         renames[f"flag_{i}_at"] = f"{name}_at"
-    frame = frame.rename(columns=renames)
+    frame = frame.drop(columns=picked).rename(columns=renames)
     types = {"n_events": "int64", "duration_seconds": "float64", "repeated": "bool"}
-    return frame.astype({**types, **{name: "bool" for name in names}})
+    return frame.astype({**types, **{name: "bool" for name in names}}), values
+
+
+def _check_columns(log: EventLog, columns: Sequence[str]) -> None:
+    missing = [c for c in columns if c not in log.columns]
+    if missing:
+        raise EventLogError(
+            f"log {log.name!r} has no column {missing[0]!r}; columns: {', '.join(log.columns)}"
+        )
 
 
 def stage_funnel(
@@ -80,6 +106,20 @@ def stage_funnel(
         )
     counts = ("position", "reached", "recorded", "won", "lost", "cases")
     return frame.astype({c: "int64" for c in counts} | {"stage": "str"})
+
+
+def top_variant(log: EventLog, containing: Sequence[str] = ()) -> tuple[str, ...] | None:
+    """The most frequent variant of the cases having one of the ``containing`` activities (of
+    every case when empty): the first row of ``get_variants(log).table`` holding one of them,
+    without building the other cases' traces. None when no case qualifies.
+
+    Example:
+        >>> top_variant(log, ["Closed won"])      # the usual path to a win  # doctest: +SKIP
+        ('Lead created', 'Qualified', 'Proposal sent', 'Closed won')
+    """
+    lists = _quoted(containing, "containing") if containing else None
+    row = log.connection.execute(_kpis.top_variant(log.events_ref, lists)).fetchone()
+    return None if row is None else tuple(str(a) for a in row[0])
 
 
 def stage_order(log: EventLog) -> pd.DataFrame:
@@ -141,11 +181,7 @@ def case_values(log: EventLog, columns: Sequence[str]) -> pd.DataFrame:
     Example:
         >>> case_values(log, ["amount", "loss_reason"]).isna().mean()    # doctest: +SKIP
     """
-    missing = [c for c in columns if c not in log.columns]
-    if missing:
-        raise EventLogError(
-            f"log {log.name!r} has no column {missing[0]!r}; columns: {', '.join(log.columns)}"
-        )
+    _check_columns(log, columns)
     query = _kpis.column_values(log.events_ref, [ident(c) for c in columns])
     return log.connection.execute(query).df()
 

@@ -12,14 +12,13 @@ import pytest
 import mining
 import sample_logs
 from automation import (
-    AddBranch,
     Analysis,
     Behaviour,
     EmailBehaviour,
     InsertReengagementBranch,
     Population,
-    RemoveBranch,
     ReplaceEmail,
+    SetDefaultBranch,
     SetWaitDuration,
     Thresholds,
     read_workflow,
@@ -214,11 +213,8 @@ def test_branch_always_taken_planted_constant_condition(tmp_path):
         {"nurture_1": 0},
     )
     assert d["condition"] == every_grade
-    assert s.changes.ops == (
-        RemoveBranch("ready_for_sales", "notify_sales"),
-        AddBranch("ready_for_sales", "notify_sales", default=True),
-        RemoveBranch("ready_for_sales", "nurture_1"),
-    )
+    # the former default (nurture_1) goes with set_default_branch: no other branch to remove
+    assert s.changes.ops == (SetDefaultBranch("ready_for_sales", "notify_sales"),)
     changed = s.changes.apply(workflow)
     [edge] = changed.outgoing("ready_for_sales")
     assert (edge.target, edge.default) == ("notify_sales", True)

@@ -1,6 +1,7 @@
-"""Overview: the catalogue KPIs of the view against their targets (``improvement.compute_kpis``)
-with trend sparklines and drift alerts (``improvement.kpi_trends``), and the stored logs. The
-KPIs are computed in the background the first time a view is shown, then come from the cache."""
+"""Overview: the catalogue KPIs of the view against their targets, with trend sparklines and
+drift alerts (``improvement.kpi_overview``: ``compute_kpis`` and ``kpi_trends`` in one pass), and
+the stored logs. The KPIs are computed in the background the first time a view is shown, then
+come from the cache."""
 
 from __future__ import annotations
 

@@ -21,16 +21,22 @@ def _in(activities: str, column: str = "activity") -> str:
     return f"CAST({column} AS VARCHAR) IN ({activities})"
 
 
-def case_flags(events: str, flags: Sequence[str]) -> str:
+def _first(column: str) -> str:
+    """The first non-null value of a quoted column in its case (order: timestamp, source)."""
+    return f"arg_min({column}, (timestamp, event_idx)) FILTER (WHERE {column} IS NOT NULL)"
+
+
+def case_flags(events: str, flags: Sequence[str], values: Sequence[str] = ()) -> str:
     """Per case: ``case_id``, ``start``, ``end``, ``duration_seconds``, ``n_events``,
     ``repeated`` (some activity occurs more than once), then for the i-th quoted activity list of
     ``flags``: ``flag_i`` (the case has one of the activities) and ``flag_i_at`` (the first time
-    it does; NULL when it never does)."""
+    it does; NULL when it never does), then for the i-th quoted column of ``values``:
+    ``value_i``, its first non-null value (as :func:`column_values`), all in one scan."""
     columns = "".join(
         f",\n       coalesce(bool_or({_in(activities)}), false) AS flag_{i}"
         f",\n       min(timestamp) FILTER (WHERE {_in(activities)}) AS flag_{i}_at"
         for i, activities in enumerate(flags)
-    )
+    ) + "".join(f",\n       {_first(c)} AS value_{i}" for i, c in enumerate(values))
     return f"""
 SELECT case_id, min(timestamp) AS start, max(timestamp) AS end,
        {_SECONDS.format(a="min(timestamp)", b="max(timestamp)")} AS duration_seconds,
@@ -67,6 +73,24 @@ SELECT s.position, s.stage,
        (SELECT count(*) FROM per_case) AS cases
 FROM stages s CROSS JOIN per_case c
 GROUP BY s.position, s.stage ORDER BY s.position
+"""
+
+
+def top_variant(events: str, containing: str | None) -> str:
+    """The most frequent variant (activities in case order), of the cases with an activity in
+    the quoted ``containing`` list when given; ties as ``scans.variants`` orders them (by the
+    activity list). Only those cases' traces are built."""
+    where = ""
+    if containing:
+        where = f"\nWHERE case_id IN (SELECT case_id FROM {events} WHERE {_in(containing)})"
+    return f"""
+WITH traces AS (
+    SELECT list(activity ORDER BY timestamp, event_idx) AS activities
+    FROM {events}{where} GROUP BY case_id
+)
+SELECT activities, count(*) AS cases
+FROM traces GROUP BY activities
+ORDER BY cases DESC, activities LIMIT 1
 """
 
 
@@ -127,10 +151,7 @@ GROUP BY case_id, CAST({message} AS VARCHAR) ORDER BY first, case_id
 def column_values(events: str, columns: Sequence[str]) -> str:
     """Per case: the first non-null value (order: timestamp, then source order) of each quoted
     column, under its own name."""
-    values = "".join(
-        f",\n       arg_min({c}, (timestamp, event_idx)) FILTER (WHERE {c} IS NOT NULL) AS {c}"
-        for c in columns
-    )
+    values = "".join(f",\n       {_first(c)} AS {c}" for c in columns)
     return f"SELECT case_id{values}\nFROM {events} GROUP BY case_id ORDER BY case_id\n"
 
 

@@ -80,7 +80,15 @@ from automation._simulator import Simulation, simulate
 from automation._store import Revision, WorkflowStore
 from automation._suggestion_model import Evidence, Impact, Risk, Suggestion, Text, Thresholds
 from automation._suggestions import SuggestionReport, suggest, suggest_from
-from automation._whatif import BehaviourFit, WhatIf, fit_behaviour, suggestion_what_if, what_if
+from automation._whatif import (
+    REPLAYED_RULES,
+    BehaviourFit,
+    WhatIf,
+    fit_behaviour,
+    saved_what_if,
+    suggestion_what_if,
+    what_if,
+)
 from automation._workflow import (
     Edge,
     Goal,
@@ -98,6 +106,7 @@ from automation.exceptions import RevisionConflictError, WorkflowError
 
 __all__ = [
     "OPERATIONS",
+    "REPLAYED_RULES",
     "SCHEMA_PATH",
     "Activation",
     "AddBranch",
@@ -184,6 +193,7 @@ __all__ = [
     "revision_of",
     "rollback",
     "save_suggestions",
+    "saved_what_if",
     "simulate",
     "suggest",
     "suggest_from",

@@ -30,7 +30,7 @@ from automation._n8n import write_n8n
 from automation._store import WorkflowStore
 from automation._suggestion_model import Thresholds
 from automation._suggestions import RULES, suggest_from
-from automation._whatif import BehaviourFit, fit_behaviour, suggestion_what_if
+from automation._whatif import REPLAYED_RULES, fit_behaviour, saved_what_if
 from automation._workflow import Workflow, read_workflow
 from automation.exceptions import WorkflowError
 from mining._cli import FiltersOption, apply_filters, emit_json, stored_log
@@ -164,9 +164,6 @@ def suggest_command(
         typer.echo(f"note: {line}")
 
 
-REPLAYED = ("fatigue-across-workflows",)  # what-ifs replayed on the suggestion's log
-
-
 def whatif_command(
     suggestion_id: SuggestionArgument,
     seeds: Annotated[int, typer.Option(help="Simulation runs (seeds 1..N).")] = 5,
@@ -179,24 +176,14 @@ def whatif_command(
     behaviour fitted from the log, over several seeds (or, for what the simulator cannot
     represent, replay the stored log)."""
     saved = load_suggestion(WorkflowStore(workflows), suggestion_id)
-    fit = BehaviourFit.from_dict(saved.fit)
-    run_seeds = tuple(range(1, seeds + 1))
-    if saved.suggestion.rule in REPLAYED and saved.log:
+    run = {"seeds": tuple(range(1, seeds + 1)), "days": days}
+    if saved.suggestion.rule in REPLAYED_RULES and saved.log:
         with EventStore(store, read_only=True) as event_store:
             stored = saved.log in {info.name for info in event_store.logs()}
-            analysis = Analysis(saved.workflow, event_store.load(saved.log)) if stored else None
-            result = suggestion_what_if(
-                saved.suggestion,
-                saved.workflow,
-                fit,
-                seeds=run_seeds,
-                days=days,
-                analysis=analysis,
-            )
+            log = event_store.load(saved.log) if stored else None
+            result = saved_what_if(saved, log, **run)
     else:
-        result = suggestion_what_if(
-            saved.suggestion, saved.workflow, fit, seeds=run_seeds, days=days
-        )
+        result = saved_what_if(saved, **run)
     if as_json:
         emit_json({"suggestion": suggestion_id, **result.to_dict()})
         return

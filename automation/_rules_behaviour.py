@@ -359,12 +359,12 @@ def cases_stuck(a: Analysis) -> list[Suggestion]:
     log_end = a.activities["last"].max()
     age = (log_end - last["at"]).dt.total_seconds()
     reached = a.activities.groupby("activity")["case_id"].nunique()
-    found = []
-    for label in sorted(set(last["label"]) - ends):
-        made = _stuck_one(a, by_label[label], label, last, age, int(reached.get(label, 0)))
-        if made is not None:
-            found.append(made)
-    return found
+    return [
+        s
+        for label in sorted(set(last["label"]) - ends)
+        if (s := _stuck_one(a, by_label[label], label, last, age, int(reached.get(label, 0))))
+        is not None
+    ]
 
 
 def _stuck_one(
@@ -476,12 +476,7 @@ def goal_reached_outside(a: Analysis) -> list[Suggestion]:
     and not from the step the design puts before the goal. Change: a branch to the goal from
     the step the log reaches it from, when a decision follows that step; else a review task
     (check with sales before nurturing)."""
-    found = []
-    for goal in a.workflow.goals:
-        made = _goal_one(a, goal)
-        if made is not None:
-            found.append(made)
-    return found
+    return [s for goal in a.workflow.goals if (s := _goal_one(a, goal)) is not None]
 
 
 def _goal_one(a: Analysis, goal: Any) -> Suggestion | None:

@@ -322,12 +322,11 @@ def drop_off_hotspot(a: Analysis) -> list[Suggestion]:
         sent = _sent(frame, ids)
         left = sent["unsubscribe_at"].notna() | sent["spam_at"].notna()
         counts[node_id] = (len(sent), int(left.sum()), int(sent["bounce_at"].notna().sum()), sent)
-    found = []
-    for node_id in by_step:
-        made = _dropoff_one(a, a.workflow.node(node_id), counts)
-        if made is not None:
-            found.append(made)
-    return found
+    return [
+        s
+        for node_id in by_step
+        if (s := _dropoff_one(a, a.workflow.node(node_id), counts)) is not None
+    ]
 
 
 def _dropoff_one(a: Analysis, node: Node, counts: dict[str, Any]) -> Suggestion | None:
@@ -669,12 +668,7 @@ def branch_always_taken(a: Analysis) -> list[Suggestion]:
     remove the dead alternatives. A default branch taken by (almost) all is the same fact as
     its alternatives never taken, which ``branch-never-taken`` reports; it is not repeated."""
     usage = a.branches
-    found = []
-    for row in usage.itertuples():
-        made = _always_one(a, row, usage)
-        if made is not None:
-            found.append(made)
-    return found
+    return [s for row in usage.itertuples() if (s := _always_one(a, row, usage)) is not None]
 
 
 def _always_one(a: Analysis, row: Any, usage: pd.DataFrame) -> Suggestion | None:

@@ -46,12 +46,7 @@ def wait_too_long(a: Analysis) -> list[Suggestion]:
     """A wait-for-event whose timeout is far longer than the reactions: 90 % of the events come
     within ``wait_ratio`` of the timeout; propose the P90 reaction time rounded up."""
     wf = a.workflow
-    found = []
-    for node in wf.nodes:
-        made = _wait_too_long_one(a, node)
-        if made is not None:
-            found.append(made)
-    return found
+    return [s for node in wf.nodes if (s := _wait_too_long_one(a, node)) is not None]
 
 
 def _wait_too_long_one(a: Analysis, node: Node) -> Suggestion | None:
@@ -181,12 +176,7 @@ def branch_never_taken(a: Analysis) -> list[Suggestion]:
     """A decision branch taken by fewer than ``rare_branch_share`` of the cases that reached the
     decision: remove it (or fix its condition)."""
     usage = a.branches
-    found = []
-    for row in usage.itertuples():
-        made = _branch_one(a, row, usage)
-        if made is not None:
-            found.append(made)
-    return found
+    return [s for row in usage.itertuples() if (s := _branch_one(a, row, usage)) is not None]
 
 
 def _branch_one(a: Analysis, row: Any, usage: pd.DataFrame) -> Suggestion | None:
@@ -319,12 +309,11 @@ def email_nobody_clicks(a: Analysis) -> list[Suggestion]:
         sent = a.cases_with(node.activities)
         clicked = sent.intersection(a.cases_with(click.activities))
         pairs.append((node, sent, clicked))
-    found = []
-    for node, sent, clicked in pairs:
-        made = _email_one(a, node, sent, clicked, pairs)
-        if made is not None:
-            found.append(made)
-    return found
+    return [
+        s
+        for node, sent, clicked in pairs
+        if (s := _email_one(a, node, sent, clicked, pairs)) is not None
+    ]
 
 
 def _email_one(
@@ -431,12 +420,7 @@ def step_usually_skipped(a: Analysis) -> list[Suggestion]:
     design; skipped with harm: add a sales task that makes sure it happens."""
     wf = a.workflow
     goals = tuple(label for g in wf.goals for label in g.activities)
-    found = []
-    for node in wf.nodes:
-        made = _skip_one(a, node, goals)
-        if made is not None:
-            found.append(made)
-    return found
+    return [s for node in wf.nodes if (s := _skip_one(a, node, goals)) is not None]
 
 
 def _skip_one(a: Analysis, node: Node, goals: tuple[str, ...]) -> Suggestion | None:
@@ -587,12 +571,7 @@ def rework_hotspot(a: Analysis) -> list[Suggestion]:
         return []
     table = mining.rework(a.log, by="resource")
     nodes = {label: node for node in wf.nodes for label in node.activities}
-    found = []
-    for row in table.itertuples():
-        made = _rework_one(a, row, table, nodes)
-        if made is not None:
-            found.append(made)
-    return found
+    return [s for row in table.itertuples() if (s := _rework_one(a, row, table, nodes)) is not None]
 
 
 def _rework_one(
@@ -767,12 +746,12 @@ def bottleneck(a: Analysis) -> list[Suggestion]:
             segment = None
         if stands_out or segment is not None:
             candidates.append((source, target, float(median), typical, excess, segment))
-    found = []
-    for source, target, median, typical, excess, segment in candidates:
-        made = _bottleneck_one(a, source, target, median, typical, excess, segment, steps)
-        if made is not None:
-            found.append(made)
-    return found
+    return [
+        s
+        for source, target, median, typical, excess, segment in candidates
+        if (s := _bottleneck_one(a, source, target, median, typical, excess, segment, steps))
+        is not None
+    ]
 
 
 def _bottleneck_one(

@@ -26,6 +26,7 @@ import pandas as pd
 from scipy.stats import t as student
 
 import mining
+from automation._admin import SavedSuggestion
 from automation._analysis import (
     Analysis,
     _id_text,
@@ -991,4 +992,32 @@ def suggestion_what_if(
         seeds=seeds,
         days=days,
         primary=primary,
+    )
+
+
+REPLAYED_RULES = ("fatigue-across-workflows",)  # changes estimated by a replay of the log
+
+
+def saved_what_if(
+    saved: SavedSuggestion,
+    log: mining.EventLog | None = None,
+    *,
+    seeds: Sequence[int] = (1, 2, 3, 4, 5),
+    days: int = 60,
+) -> WhatIf:
+    """:func:`suggestion_what_if` for a suggestion as ``mejora suggest`` saved it, with the
+    behaviour fitted then; a change the simulator cannot represent (``REPLAYED_RULES``) is
+    replayed on ``log``, the log the suggestion came from, when it is given.
+
+    Example:
+        >>> saved_what_if(load_suggestion(store, "s-f751296d87")).sentence   # doctest: +SKIP
+    """
+    replay = log is not None and saved.suggestion.rule in REPLAYED_RULES
+    return suggestion_what_if(
+        saved.suggestion,
+        saved.workflow,
+        BehaviourFit.from_dict(saved.fit),
+        seeds=seeds,
+        days=days,
+        analysis=Analysis(saved.workflow, log) if replay else None,
     )

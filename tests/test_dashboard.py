@@ -453,3 +453,49 @@ def test_an_empty_store_offers_the_samples(tmp_path, monkeypatch):
         calls, data.show_import, calls.call(data.start_samples, 1)["data-job.data"], empty
     )
     assert "stored already" in str(again["data-summary.children"])
+
+
+def test_the_fatigue_what_if_is_replayed_on_the_suggestions_log(tmp_path):
+    """What the simulator cannot represent (a suppression across workflows) the Suggestions page
+    estimates by replaying the log the suggestion came from, as `mejora whatif` does."""
+    from datetime import date
+
+    from automation import (
+        Analysis,
+        WorkflowStore,
+        fit_behaviour,
+        parse_workflow,
+        read_workflow,
+        save_suggestions,
+        simulate,
+        suggest_from,
+    )
+    from sample_logs import workflow_path
+
+    welcome = read_workflow(workflow_path("welcome_nurture"))
+    reengagement = read_workflow(workflow_path("reengagement")).to_dict()
+    reengagement["entry"]["triggers"][0]["condition"] = "days_since_last_click >= 2"
+    sim = simulate([welcome, parse_workflow(reengagement)], start=date(2025, 1, 6), days=45, seed=3)
+    sim.write_mautic_campaign_log(tmp_path / "campaigns.csv")
+    log = read_log(tmp_path / "campaigns.csv", format="mautic-campaign-events", name="overlap")
+    with EventStore(tmp_path / "store.duckdb") as store:
+        store.save(log, "overlap")
+    workflows = WorkflowStore(tmp_path / "workflows")
+    workflows.save(welcome, base=None, author="root")
+    with EventStore(tmp_path / "store.duckdb", read_only=True) as store:
+        analysis = Analysis(welcome, store.load("overlap"), revision=1)
+        [found] = suggest_from(analysis, rules=["fatigue-across-workflows"]).suggestions
+        fit = fit_behaviour(welcome, analysis=analysis)
+    save_suggestions(workflows, [found], welcome, fit=fit.to_dict(), log="overlap")
+    users = UserStore(tmp_path / "users.json")
+    users.add("root", PASSWORD, role="admin")
+    app = create_app(
+        tmp_path / "store.duckdb",
+        secret="f" * 64,
+        users_file=users.path,
+        workflows=tmp_path / "workflows",
+    )
+    admin = client_for(app, "root")
+    job = admin.call(suggestions.run_what_if, 1, [{"id": found.id}])["sugg-whatif-job.data"]
+    shown = str(wait_for(admin, suggestions.show_what_if, job))
+    assert "contact_weeks_over_limit: 1440 → 1209" in shown and "replay of the log" in shown

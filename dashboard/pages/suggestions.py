@@ -11,8 +11,8 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from automation import (
+    REPLAYED_RULES,
     Analysis,
-    BehaviourFit,
     Suggestion,
     activate,
     apply_suggestion,
@@ -23,8 +23,8 @@ from automation import (
     revision_history,
     rollback,
     save_suggestions,
+    saved_what_if,
     suggest_from,
-    suggestion_what_if,
 )
 from dashboard import ids
 from dashboard._auth import holds, require_role
@@ -368,12 +368,16 @@ def run_what_if(_clicks: int, selected: list[dict[str, Any]] | None) -> tuple[An
     if not selected:
         return no_update, True
     saved = load_suggestion(data().workflows, str(selected[0]["id"]))
-    fit = BehaviourFit.from_dict(saved.fit)
-    return start_job(
-        lambda report: suggestion_what_if(
-            saved.suggestion, saved.workflow, fit, seeds=WHATIF_SEEDS, days=WHATIF_DAYS
-        )
-    )
+    run = {"seeds": WHATIF_SEEDS, "days": WHATIF_DAYS}
+
+    def estimate(report: Any) -> Any:
+        stored = {info.name for info in data().logs()}
+        if saved.suggestion.rule in REPLAYED_RULES and saved.log in stored:
+            with data().open(View(saved.log)) as log:  # replayed on the suggestion's log
+                return saved_what_if(saved, log, **run)
+        return saved_what_if(saved, **run)
+
+    return start_job(estimate)
 
 
 @callback(

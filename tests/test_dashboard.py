@@ -80,7 +80,7 @@ def marta(app) -> CallbackClient:
 
 def wait_for(calls: CallbackClient, show, job: str, *extra) -> dict:
     """Poll a job's display callback until it switches its timer off."""
-    for n in range(200):
+    for n in range(1200):  # up to a minute on a loaded machine
         out = calls.call(show, n, job, *extra)
         if out.get(next(k for k in out if k.endswith("poll.disabled")), False) is True:
             return out
@@ -499,3 +499,58 @@ def test_the_fatigue_what_if_is_replayed_on_the_suggestions_log(tmp_path):
     job = admin.call(suggestions.run_what_if, 1, [{"id": found.id}])["sugg-whatif-job.data"]
     shown = str(wait_for(admin, suggestions.show_what_if, job))
     assert "contact_weeks_over_limit: 1440 → 1209" in shown and "replay of the log" in shown
+
+
+def test_suggestions_revert_a_newer_revision_that_made_things_worse(tmp_path):
+    """The Suggestions page analyses the newest revision with the one before it as the design
+    it replaced, so a worse newer version gets a revert (as `mejora suggest` does)."""
+    from datetime import date
+
+    import pandas as pd
+
+    from automation import WorkflowStore, parse_workflow, read_workflow, simulate
+    from sample_logs import workflow_path
+
+    v1 = read_workflow(workflow_path("welcome_nurture"))
+    changed = v1.to_dict()
+    changed["version"] = 2
+    changed["nodes"] = [
+        dict(n, timeout="P14D") if n["id"] == "nurture_1_click" else n for n in changed["nodes"]
+    ]
+    v2 = parse_workflow(changed)
+    frames = []
+    for version, workflow, start, seed in (
+        (1, v1, date(2025, 1, 6), 5),
+        (2, v2, date(2025, 2, 12), 6),
+    ):
+        events = simulate([workflow], start=start, days=35, seed=seed).events
+        events = events[["case_id", "activity", "timestamp"]].assign(workflow_version=version)
+        events["case_id"] = f"v{version}-" + events["case_id"]
+        frames.append(events)
+    pd.concat(frames).to_csv(tmp_path / "versions.csv", index=False)
+    with EventStore(tmp_path / "store.duckdb") as store:
+        store.save(read_log(tmp_path / "versions.csv"), "versions")
+    workflows = WorkflowStore(tmp_path / "workflows")
+    workflows.save(v1, base=None, author="root")
+    workflows.save(v2, base=1, author="root")
+    users = UserStore(tmp_path / "users.json")
+    users.add("root", PASSWORD, role="admin")
+    app = create_app(
+        tmp_path / "store.duckdb",
+        secret="v" * 64,
+        users_file=users.path,
+        workflows=tmp_path / "workflows",
+    )
+    admin = client_for(app, "root")
+    view = {"log": "versions", "filters": []}
+    job = admin.call(suggestions.run_suggestions, 1, view, "welcome-nurture", None)
+    rows = wait_for(admin, suggestions.show_suggestions, job["sugg-job.data"])["sugg-grid.rowData"]
+    [revert] = [r for r in rows if r["rule"] == "behaviour-changed-between-versions"]
+    saved = json.loads(
+        (
+            tmp_path / "workflows" / "welcome-nurture" / "suggestions" / f"{revert['id']}.json"
+        ).read_text(encoding="utf-8")
+    )
+    assert saved["suggestion"]["changes"]["ops"] == [
+        {"op": "set_wait_duration", "node": "nurture_1_click", "duration": "P7D"}
+    ]

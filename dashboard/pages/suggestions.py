@@ -187,20 +187,23 @@ def find_suggestions(
     view: View, workflow_id: str, email_log: str | None, lang: str
 ) -> list[dict[str, Any]]:
     """Suggestions for the workflow's newest revision from the view's log (and a message log
-    for the consent rule); saved in the workflow store so they can be applied later."""
+    for the consent rule), the revision before it as the design it replaced; saved in the
+    workflow store so they can be applied later."""
     store = data().workflows
     latest = store.latest(workflow_id)
     if latest is None:
         raise LookupError(f"no workflow {workflow_id!r} in the store")
     workflow = store.load(workflow_id, latest.number)
+    previous = store.load(workflow_id, latest.number - 1) if latest.number > 1 else None
+    given = {"revision": latest.number, "previous": previous}
     with data().open(view) as log:
         if email_log:
             with data().open(View(email_log)) as messages:
-                analysis = Analysis(workflow, log, email_log=messages, revision=latest.number)
+                analysis = Analysis(workflow, log, email_log=messages, **given)
                 report = suggest_from(analysis)
                 fit = fit_behaviour(workflow, analysis=analysis)
         else:
-            analysis = Analysis(workflow, log, revision=latest.number)
+            analysis = Analysis(workflow, log, **given)
             report = suggest_from(analysis)
             fit = fit_behaviour(workflow, analysis=analysis)
     save_suggestions(store, report.suggestions, workflow, fit=fit.to_dict(), log=analysis.log_name)

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from mining import _pm4py_adapter, _queries
@@ -171,13 +172,42 @@ def check_conformance(
         >>> result = check_conformance(log, net, im, fm)                    # doctest: +SKIP
         >>> result.fitness, result.deviations().head()                      # doctest: +SKIP
     """
+    if method not in ("alignments", "token_replay"):
+        raise ValueError(f"method must be 'alignments' or 'token_replay', not {method!r}")
     table = log.connection.sql(_queries.scans.variant_cases(log.events_ref)).to_arrow_table()
-    variants = [tuple(v) for v in table.column("activities").to_pylist()]
-    counts = pc.list_value_length(table.column("case_ids")).to_numpy().astype(np.int64).tolist()
+    variants = variants_of(table)
     if method == "alignments":
         results = _pm4py_adapter.align_variants(
             variants, net, initial_marking, final_marking, workers=workers, time_budget=time_budget
         )
+    else:
+        results = _pm4py_adapter.replay_variants_fast(variants, net, initial_marking, final_marking)
+    return conformance_result(
+        table, results, net, initial_marking, final_marking, method=method, precision=precision
+    )
+
+
+def variants_of(table: pa.Table) -> list[tuple[str, ...]]:
+    """The variants of a ``variant_cases`` result, one tuple of activities per row."""
+    return [tuple(v) for v in table.column("activities").to_pylist()]
+
+
+def conformance_result(
+    table: pa.Table,
+    results: list[Any],
+    net: Any,
+    initial_marking: Any,
+    final_marking: Any,
+    *,
+    method: Literal["alignments", "token_replay"],
+    precision: bool,
+) -> ConformanceResult:
+    """The ConformanceResult from the ``variant_cases`` rows and pm4py's result per variant
+    (alignments, or the fast token replay): per variant, per case and for the log; shared by
+    ``check_conformance`` and its Spark fan-out so both spread results to cases the same way."""
+    variants = variants_of(table)
+    counts = pc.list_value_length(table.column("case_ids")).to_numpy().astype(np.int64).tolist()
+    if method == "alignments":
         fitness = [float(r["fitness"]) if r else 0.0 for r in results]
         moves = [_moves(r["alignment"]) if r else ([], []) for r in results]
         deviations = [m[0] for m in moves]
@@ -185,16 +215,13 @@ def check_conformance(
         fit = [bool(r) and r["fitness"] == 1.0 for r in results]
         weighted = [x for r, n in zip(results, counts, strict=True) if r for x in [r] * n]
         summary = _pm4py_adapter.alignment_log_fitness(weighted)
-    elif method == "token_replay":
-        results = _pm4py_adapter.replay_variants_fast(variants, net, initial_marking, final_marking)
+    else:
         fitness = [float(r["trace_fitness"]) for r in results]
         fit = [bool(r["trace_is_fit"]) for r in results]
         deviations = [[] for _ in results]
         fired = [r["activated_transitions"] for r in results]
         weighted = [x for r, n in zip(results, counts, strict=True) for x in [r] * n]
         summary = _pm4py_adapter.token_replay_log_fitness(weighted)
-    else:
-        raise ValueError(f"method must be 'alignments' or 'token_replay', not {method!r}")
     log_numbers = {k: float(v) for k, v in summary.items()}
     if precision and variants:
         log_numbers["precision"] = _pm4py_adapter.precision(

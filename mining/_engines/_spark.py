@@ -40,7 +40,6 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from mining import _pm4py_adapter, _queries
 from mining._eventlog import EventLog, LogMetadata
@@ -668,16 +667,14 @@ def check_conformance_spark(
         >>> net, im, fm = read_model("design.pnml")                           # doctest: +SKIP
         >>> check_conformance_spark(spark_log, net, im, fm).fitness          # doctest: +SKIP
     """
-    from mining._conformance import ConformanceResult, _moves
+    from mining._conformance import conformance_result, variants_of
 
     if method not in ("alignments", "token_replay"):
         raise ValueError(f"method must be 'alignments' or 'token_replay', not {method!r}")
     table = log.engine.sql(_queries.scans.variant_cases(log.events_ref)).to_arrow_table()
-    variants = [tuple(v) for v in table.column("activities").to_pylist()]
-    counts = pc.list_value_length(table.column("case_ids")).to_numpy().astype(np.int64).tolist()
     results = replay_on_spark(
         log.session,
-        variants,
+        variants_of(table),
         net,
         initial_marking,
         final_marking,
@@ -685,51 +682,6 @@ def check_conformance_spark(
         time_budget=time_budget,
         partitions=partitions,
     )
-    if method == "alignments":
-        fitness = [float(r["fitness"]) if r else 0.0 for r in results]
-        moves = [_moves(r["alignment"]) if r else ([], []) for r in results]
-        deviations = [m[0] for m in moves]
-        fired = [m[1] for m in moves]
-        fit = [bool(r) and r["fitness"] == 1.0 for r in results]
-        weighted = [x for r, n in zip(results, counts, strict=True) if r for x in [r] * n]
-        summary = _pm4py_adapter.alignment_log_fitness(weighted)
-    else:
-        fitness = [float(r["trace_fitness"]) for r in results]
-        fit = [bool(r["trace_is_fit"]) for r in results]
-        deviations = [[] for _ in results]
-        fired = [r["activated_transitions"] for r in results]
-        weighted = [x for r, n in zip(results, counts, strict=True) for x in [r] * n]
-        summary = _pm4py_adapter.token_replay_log_fitness(weighted)
-    log_numbers = {k: float(v) for k, v in summary.items()}
-    if precision and variants:
-        log_numbers["precision"] = _pm4py_adapter.precision(
-            list(variants), counts, net, initial_marking, final_marking, method
-        )
-    index = np.repeat(np.arange(len(variants)), counts)
-    cases = pd.DataFrame(
-        {
-            "case_id": pc.list_flatten(table.column("case_ids")).to_numpy(zero_copy_only=False),
-            "fitness": np.asarray(fitness, dtype=float)[index],
-            "fit": np.asarray(fit, dtype=bool)[index],
-            "deviations": [deviations[i] for i in index],
-            "duration_seconds": pc.list_flatten(table.column("durations")).to_numpy(
-                zero_copy_only=False
-            ),
-        }
-    )
-    return ConformanceResult(
-        method=method,
-        cases=cases.sort_values("case_id").reset_index(drop=True),
-        variants=pd.DataFrame(
-            {
-                "activities": variants,
-                "cases": counts,
-                "fitness": fitness,
-                "fit": fit,
-                "deviations": deviations,
-                "transitions": fired,
-            }
-        ),
-        log=log_numbers,
-        transitions=pd.DataFrame(_pm4py_adapter.model_transitions(net), columns=["name", "label"]),
+    return conformance_result(
+        table, results, net, initial_marking, final_marking, method=method, precision=precision
     )

@@ -324,10 +324,12 @@ class Analysis:
 
 
 def _id_text(value: object) -> str:
-    """An email id as text (``100005``, ``100005.0`` and ``'100005'`` are the same id)."""
+    """An id as text (``100005``, ``100005.0``, ``'100005.0'`` and ``'100005'`` are the same
+    id: a column read as floats, or written from floats, still matches)."""
     if isinstance(value, float | np.floating) and math.isfinite(value) and value == int(value):
         return str(int(value))
-    return str(value)
+    text = str(value)
+    return text[:-2] if text.endswith(".0") and text[:-2].lstrip("-").isdigit() else text
 
 
 def _is_message_log(log: mining.EventLog) -> bool:

@@ -35,7 +35,7 @@ from automation._changes import (
     SetSendWindow,
     SetWaitDuration,
 )
-from automation._rules_common import both, iso, make, nice_duration, num, pct, span
+from automation._rules_common import both, iso, make, nice_duration, num, pct, quote, span
 from automation._suggestion_model import Impact, Risk, Suggestion, Text, adequacy
 from automation._workflow import Node, Workflow
 from automation.exceptions import WorkflowError
@@ -45,10 +45,6 @@ CONTACT_COLUMNS = ("lead_id", "contact_id", "contact", "recipient")
 WORKFLOW_COLUMNS = ("campaign_id", "workflow_id")
 VERSION_COLUMNS = ("workflow_version", "version", "revision")
 CHANNEL = "channel"
-
-
-def _quote(text: str, lang: str) -> str:
-    return f"“{text}”" if lang == "en" else f"«{text}»"
 
 
 def _slug(text: str) -> str:
@@ -167,17 +163,17 @@ def _not_in_design_one(a: Analysis, row: Any) -> Suggestion | None:
         )
         action_en = (
             f" Of the {num(both_done, 'en')} cases that did both, {num(other_way, 'en')} "
-            f"({pct(other_way / both_done, 'en')}) did {_quote(second.label, 'en')} before "
-            f"{_quote(first.label, 'en')}: swap the two steps so the design matches practice."
+            f"({pct(other_way / both_done, 'en')}) did {quote(second.label, 'en')} before "
+            f"{quote(first.label, 'en')}: swap the two steps so the design matches practice."
         )
         action_es = (
             f" De los {num(both_done, 'es')} casos que hicieron ambos, {num(other_way, 'es')} "
-            f"({pct(other_way / both_done, 'es')}) hicieron {_quote(second.label, 'es')} antes "
-            f"que {_quote(first.label, 'es')}: intercambia los dos pasos para que el diseño "
+            f"({pct(other_way / both_done, 'es')}) hicieron {quote(second.label, 'es')} antes "
+            f"que {quote(first.label, 'es')}: intercambia los dos pasos para que el diseño "
             "refleje la práctica."
         )
-        title_en = f"Swap {_quote(first.label, 'en')} and {_quote(second.label, 'en')}"
-        title_es = f"Intercambiar {_quote(first.label, 'es')} y {_quote(second.label, 'es')}"
+        title_en = f"Swap {quote(first.label, 'en')} and {quote(second.label, 'en')}"
+        title_es = f"Intercambiar {quote(first.label, 'es')} y {quote(second.label, 'es')}"
         risk_level = "medium"
     else:
         follows, _ = _neighbour(a, ids, label, after=True)
@@ -205,30 +201,30 @@ def _not_in_design_one(a: Analysis, row: Any) -> Suggestion | None:
             }
         )
         where_en = (
-            f" It is usually done after {_quote(precedes.label, 'en')} and before "
-            f"{_quote(before.label, 'en')}."
+            f" It is usually done after {quote(precedes.label, 'en')} and before "
+            f"{quote(before.label, 'en')}."
             if precedes is not None
-            else f" It usually comes before {_quote(before.label, 'en')}."
+            else f" It usually comes before {quote(before.label, 'en')}."
         )
         where_es = (
-            f" Suele hacerse después de {_quote(precedes.label, 'es')} y antes de "
-            f"{_quote(before.label, 'es')}."
+            f" Suele hacerse después de {quote(precedes.label, 'es')} y antes de "
+            f"{quote(before.label, 'es')}."
             if precedes is not None
-            else f" Suele ir antes de {_quote(before.label, 'es')}."
+            else f" Suele ir antes de {quote(before.label, 'es')}."
         )
         if node is None:
             action_en = where_en + (
                 " Make it a step of the design (a task before that step, proposed; label it "
-                f"{_quote(label, 'en')} in the platform) or, if it should not happen, stop it: "
+                f"{quote(label, 'en')} in the platform) or, if it should not happen, stop it: "
                 "review with the team."
             )
             action_es = where_es + (
                 " Conviértelo en un paso del diseño (una tarea antes de ese paso, propuesta; "
-                f"etiquétala {_quote(label, 'es')} en la plataforma) o, si no debería ocurrir, "
+                f"etiquétala {quote(label, 'es')} en la plataforma) o, si no debería ocurrir, "
                 "evítalo: revísalo con el equipo."
             )
-            title_en = f"Add the step done outside the design: {_quote(label, 'en')}"
-            title_es = f"Añadir el paso que se hace fuera del diseño: {_quote(label, 'es')}"
+            title_en = f"Add the step done outside the design: {quote(label, 'en')}"
+            title_es = f"Añadir el paso que se hace fuera del diseño: {quote(label, 'es')}"
         else:
             action_en = where_en + (
                 " No reordering fits most cases: a review task before the step lets the team "
@@ -238,8 +234,8 @@ def _not_in_design_one(a: Analysis, row: Any) -> Suggestion | None:
                 " Ningún cambio de orden encaja con la mayoría: una tarea de revisión antes del "
                 "paso permite al equipo fijar el orden."
             )
-            title_en = f"Review where {_quote(label, 'en')} happens"
-            title_es = f"Revisar dónde ocurre {_quote(label, 'es')}"
+            title_en = f"Review where {quote(label, 'en')} happens"
+            title_es = f"Revisar dónde ocurre {quote(label, 'es')}"
         risk_level = "low"
     with_days = _days(row.median_duration_with)
     without_days = _days(row.median_duration_without)
@@ -251,13 +247,13 @@ def _not_in_design_one(a: Analysis, row: Any) -> Suggestion | None:
         if lang == "en":
             return (
                 f"{num(k, lang)} of {num(n, lang)} cases ({pct(share, lang)}) did "
-                f"{_quote(label, lang)} {what_en}; their median duration is "
+                f"{quote(label, lang)} {what_en}; their median duration is "
                 f"{num(with_days, lang, 1)} days vs {num(without_days, lang, 1)} for the "
                 "others." + action_en
             )
         return (
             f"{num(k, lang)} de {num(n, lang)} casos ({pct(share, lang)}) hicieron "
-            f"{_quote(label, lang)} {what_es}; su duración mediana es "
+            f"{quote(label, lang)} {what_es}; su duración mediana es "
             f"{num(with_days, lang, 1)} días frente a {num(without_days, lang, 1)} de los "
             "demás." + action_es
         )
@@ -398,7 +394,7 @@ def _stuck_one(
         if lang == "en":
             return (
                 f"At the end of the log {num(k, lang)} of the {num(reached, lang)} cases that "
-                f"reached {_quote(node.label, lang)} ({pct(k / reached, lang)}) had not moved "
+                f"reached {quote(node.label, lang)} ({pct(k / reached, lang)}) had not moved "
                 f"for more than {span(nice_duration(limit), lang)} (the design waits "
                 f"{span(designed, lang) if designed else 'nothing'} there, 95 % of the cases "
                 f"move on within {num(p95 / 3600, lang, 1)} h); median age "
@@ -409,7 +405,7 @@ def _stuck_one(
             )
         return (
             f"Al final del log {num(k, lang)} de los {num(reached, lang)} casos que llegaron a "
-            f"{_quote(node.label, lang)} ({pct(k / reached, lang)}) llevaban más de "
+            f"{quote(node.label, lang)} ({pct(k / reached, lang)}) llevaban más de "
             f"{span(nice_duration(limit), lang)} sin avanzar (el diseño espera "
             f"{span(designed, lang) if designed else 'nada'} ahí, el 95 % de los casos avanza "
             f"en {num(p95 / 3600, lang, 1)} h); antigüedad mediana "
@@ -424,8 +420,8 @@ def _stuck_one(
         "cases-stuck",
         node.id,
         title=Text(
-            f"{num(k, 'en')} cases stuck after {_quote(node.label, 'en')}: add a task with an SLA",
-            f"{num(k, 'es')} casos atascados tras {_quote(node.label, 'es')}: añadir una tarea "
+            f"{num(k, 'en')} cases stuck after {quote(node.label, 'en')}: add a task with an SLA",
+            f"{num(k, 'es')} casos atascados tras {quote(node.label, 'es')}: añadir una tarea "
             "con SLA",
         ),
         explanation=both(explain),
@@ -497,7 +493,8 @@ def _goal_one(a: Analysis, goal: Any) -> Suggestion | None:
     }
     reactions = [lbl for nd in wf.nodes if nd.type == "wait_for_event" for lbl in nd.activities]
     reacted = a.first_of(reactions).reindex(reached.index) < reached
-    steps = [c for c in a.first.columns if c in _by_label(wf) and c not in labels]
+    by_label = _by_label(wf)
+    steps = [c for c in a.first.columns if c in by_label and c not in labels]
     first = a.first.loc[reached.index, steps]
     before = first.lt(reached, axis=0)
     earlier = first.where(before)
@@ -515,7 +512,7 @@ def _goal_one(a: Analysis, goal: Any) -> Suggestion | None:
     source, source_n = (Counter(from_step).most_common(1)[0]) if len(from_step) else (None, 0)
     op: Operation | None = None
     if goal_nodes and source is not None and source_n / k >= 0.5 and goal.condition:
-        node = _by_label(wf)[source]
+        node = by_label[source]
         after = [wf.node(e.target) for e in wf.outgoing(node.id)]
         if len(after) == 1 and after[0].type == "decision":
             op = AddBranch(after[0].id, goal_nodes[0].id, condition=goal.condition)
@@ -537,7 +534,7 @@ def _goal_one(a: Analysis, goal: Any) -> Suggestion | None:
     def explain(lang: str) -> str:
         if lang == "en":
             text = (
-                f"{num(n, lang)} cases reached the goal {_quote(what, lang)}; {num(k, lang)} of "
+                f"{num(n, lang)} cases reached the goal {quote(what, lang)}; {num(k, lang)} of "
                 f"them ({pct(share, lang)}) did it without the workflow: no reaction to it "
                 "before the goal"
                 + (" and not from the step the design puts before the goal" if goal_nodes else "")
@@ -545,7 +542,7 @@ def _goal_one(a: Analysis, goal: Any) -> Suggestion | None:
             )
             if branch:
                 return text + (
-                    f" Most came right after {_quote(source, lang)}: add a branch from there "
+                    f" Most came right after {quote(source, lang)}: add a branch from there "
                     "to the goal so the workflow takes them out."
                 )
             return text + (
@@ -554,7 +551,7 @@ def _goal_one(a: Analysis, goal: Any) -> Suggestion | None:
                 "their place."
             )
         text = (
-            f"{num(n, lang)} casos alcanzaron el objetivo {_quote(what, lang)}; "
+            f"{num(n, lang)} casos alcanzaron el objetivo {quote(what, lang)}; "
             f"{num(k, lang)} ({pct(share, lang)}) lo hicieron sin el flujo: sin reaccionar a "
             "él antes del objetivo"
             + (" ni desde el paso que el diseño pone antes del objetivo" if goal_nodes else "")
@@ -562,7 +559,7 @@ def _goal_one(a: Analysis, goal: Any) -> Suggestion | None:
         )
         if branch:
             return text + (
-                f" La mayoría llegó justo después de {_quote(source, lang)}: añade una rama "
+                f" La mayoría llegó justo después de {quote(source, lang)}: añade una rama "
                 "de ahí al objetivo para que el flujo los saque."
             )
         return text + (
@@ -575,9 +572,9 @@ def _goal_one(a: Analysis, goal: Any) -> Suggestion | None:
         "goal-reached-outside",
         goal.id,
         title=Text(
-            f"The goal {_quote(what, 'en')} is reached outside the workflow: {num(k, 'en')} "
+            f"The goal {quote(what, 'en')} is reached outside the workflow: {num(k, 'en')} "
             f"of {num(n, 'en')} cases",
-            f"El objetivo {_quote(what, 'es')} se alcanza fuera del flujo: {num(k, 'es')} de "
+            f"El objetivo {quote(what, 'es')} se alcanza fuera del flujo: {num(k, 'es')} de "
             f"{num(n, 'es')} casos",
         ),
         explanation=both(explain),

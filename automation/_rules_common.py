@@ -74,6 +74,11 @@ def span(seconds: float, lang: str) -> str:
     return f"{num(seconds / 3600, lang, 1)} h"
 
 
+def quote(text: str, lang: str) -> str:
+    """A name in the language's quotation marks: “Nurture 1” / «Nurture 1»."""
+    return f"“{text}”" if lang == "en" else f"«{text}»"
+
+
 def both(build: Any) -> Text:
     """A Text from a function of the language (``lambda lang: ...``)."""
     return Text(build("en"), build("es"))

@@ -24,6 +24,7 @@ from automation._analysis import (
     CONTACT,
     EMAIL_ID,
     Analysis,
+    _id_text,
     poisson_interval,
     proportion_interval,
 )
@@ -34,7 +35,7 @@ from automation._changes import (
     SetDefaultBranch,
     SetWaitDuration,
 )
-from automation._rules_common import both, iso, make, nice_duration, num, pct, span
+from automation._rules_common import both, iso, make, nice_duration, num, pct, quote, span
 from automation._suggestion_model import Impact, Risk, Suggestion, Text, adequacy
 from automation._workflow import Node, Workflow
 
@@ -49,16 +50,6 @@ KINDS = {
 }
 REACTIONS = {"email_click": "click", "email_open": "open"}
 _CACHE: weakref.WeakKeyDictionary[Analysis, pd.DataFrame] = weakref.WeakKeyDictionary()
-
-
-def _quote(text: str, lang: str) -> str:
-    return f"“{text}”" if lang == "en" else f"«{text}»"
-
-
-def _id_text(value: object) -> str:
-    """An email id as text (``100005``, ``100005.0`` and ``'100005'`` are the same id)."""
-    text = str(value)
-    return text[:-2] if text.endswith(".0") and text[:-2].lstrip("-").isdigit() else text
 
 
 def messages(a: Analysis) -> pd.DataFrame:
@@ -213,9 +204,9 @@ def _short_one(
     def explain(lang: str) -> str:
         if lang == "en":
             return (
-                f"{num(late, lang)} of the {num(n, lang)} {event} on {_quote(node.label, lang)} "
-                f"({pct(share, lang)}) came after {_quote(after.label, lang)} had already gone "
-                f"out to the same contact: the wait {_quote(wait.label, lang)} "
+                f"{num(late, lang)} of the {num(n, lang)} {event} on {quote(node.label, lang)} "
+                f"({pct(share, lang)}) came after {quote(after.label, lang)} had already gone "
+                f"out to the same contact: the wait {quote(wait.label, lang)} "
                 f"({span(current, lang)}) ends before most contacts react "
                 f"({pct(t.wait_quantile, lang, 0)} react within {num(q / 3600, lang, 1)} h). "
                 f"Waiting {span(new, lang)} catches {pct(kept_new, lang)} of the reactions "
@@ -223,9 +214,9 @@ def _short_one(
                 "path instead of getting the next email."
             )
         return (
-            f"{num(late, lang)} de los {num(n, lang)} {evento} en {_quote(node.label, lang)} "
-            f"({pct(share, lang)}) llegaron cuando {_quote(after.label, lang)} ya se había "
-            f"enviado al mismo contacto: la espera {_quote(wait.label, lang)} "
+            f"{num(late, lang)} de los {num(n, lang)} {evento} en {quote(node.label, lang)} "
+            f"({pct(share, lang)}) llegaron cuando {quote(after.label, lang)} ya se había "
+            f"enviado al mismo contacto: la espera {quote(wait.label, lang)} "
             f"({span(current, lang)}) termina antes de que la mayoría reaccione (el "
             f"{pct(t.wait_quantile, lang, 0)} reacciona en {num(q / 3600, lang, 1)} h). "
             f"Esperar {span(new, lang)} recoge el {pct(kept_new, lang)} de las reacciones "
@@ -236,11 +227,11 @@ def _short_one(
     def risk(lang: str) -> str:
         if lang == "en":
             return (
-                f"contacts who do not react get {_quote(after.label, lang)} "
+                f"contacts who do not react get {quote(after.label, lang)} "
                 f"{span(extra, lang)} later"
             )
         return (
-            f"los contactos que no reaccionan reciben {_quote(after.label, lang)} "
+            f"los contactos que no reaccionan reciben {quote(after.label, lang)} "
             f"{span(extra, lang)} más tarde"
         )
 
@@ -250,10 +241,10 @@ def _short_one(
         wait.id,
         title=both(
             lambda lang: (
-                f"Lengthen the wait {_quote(wait.label, lang)} from {span(current, lang)} to "
+                f"Lengthen the wait {quote(wait.label, lang)} from {span(current, lang)} to "
                 f"{span(new, lang)}: {pct(share, lang)} of the {event} come after the next email"
                 if lang == "en"
-                else f"Alargar la espera {_quote(wait.label, lang)} de {span(current, lang)} a "
+                else f"Alargar la espera {quote(wait.label, lang)} de {span(current, lang)} a "
                 f"{span(new, lang)}: el {pct(share, lang)} de los {evento} llega tras el "
                 "siguiente correo"
             )
@@ -355,12 +346,12 @@ def _dropoff_one(a: Analysis, node: Node, counts: dict[str, Any]) -> Suggestion 
 
     def explain(lang: str) -> str:
         listed = ", ".join(
-            f"{_quote(names[key], lang)} {pct(r, lang, 2)}" for key, r in rates.items()
+            f"{quote(names[key], lang)} {pct(r, lang, 2)}" for key, r in rates.items()
         )
         if lang == "en":
             return (
                 f"{num(k, lang)} of the {num(n, lang)} contacts who got "
-                f"{_quote(node.label, lang)} unsubscribed or reported it as spam "
+                f"{quote(node.label, lang)} unsubscribed or reported it as spam "
                 f"({pct(rate, lang, 2)}; median {num(after.median() / 3600, lang, 1)} h after "
                 f"the send), {num(rate / base if base else math.inf, lang, 1)} times the rate "
                 f"of the workflow's other emails ({listed}; one-sided z test p = "
@@ -372,7 +363,7 @@ def _dropoff_one(a: Analysis, node: Node, counts: dict[str, Any]) -> Suggestion 
             )
         return (
             f"{num(k, lang)} de los {num(n, lang)} contactos que recibieron "
-            f"{_quote(node.label, lang)} se dieron de baja o lo marcaron como spam "
+            f"{quote(node.label, lang)} se dieron de baja o lo marcaron como spam "
             f"({pct(rate, lang, 2)}; mediana {num(after.median() / 3600, lang, 1)} h tras el "
             f"envío), {num(rate / base if base else math.inf, lang, 1)} veces la tasa de los "
             f"demás correos del flujo ({listed}; test z unilateral p = {p_value:.2g}). Los "
@@ -388,10 +379,10 @@ def _dropoff_one(a: Analysis, node: Node, counts: dict[str, Any]) -> Suggestion 
         node.id,
         title=both(
             lambda lang: (
-                f"Replace the email {_quote(node.label, lang)}: {pct(rate, lang, 2)} "
+                f"Replace the email {quote(node.label, lang)}: {pct(rate, lang, 2)} "
                 f"unsubscribe after it vs {pct(base, lang, 2)} after the others"
                 if lang == "en"
-                else f"Sustituir el correo {_quote(node.label, lang)}: el {pct(rate, lang, 2)} "
+                else f"Sustituir el correo {quote(node.label, lang)}: el {pct(rate, lang, 2)} "
                 f"se da de baja tras él frente al {pct(base, lang, 2)} tras los demás"
             )
         ),
@@ -568,7 +559,7 @@ def _inactive_one(
 
     def explain(lang: str) -> str:
         listed = ", ".join(
-            f"{_quote(wf.node(s).label, lang)} {num(c, lang)}" for s, c in per_step.items()
+            f"{quote(wf.node(s).label, lang)} {num(c, lang)}" for s, c in per_step.items()
         )
         if lang == "en":
             return (
@@ -576,8 +567,8 @@ def _inactive_one(
                 f"went to {num(contacts, lang)} contacts with no open or click on their last "
                 f"{t.inactive_sends} emails or for {num(t.inactive_days, lang)} days ({listed}). "
                 f"Only {pct(woke, lang)} of those emails got an open or click. After "
-                f"{_quote(wait.label, lang)} times out, send one re-engagement email "
-                f"({email}); who clicks it goes on to {_quote(step.label, lang)}, the silent "
+                f"{quote(wait.label, lang)} times out, send one re-engagement email "
+                f"({email}); who clicks it goes on to {quote(step.label, lang)}, the silent "
                 "contacts move to the sunset list and get no more emails (this protects "
                 "deliverability and the sender's reputation)."
             )
@@ -586,8 +577,8 @@ def _inactive_one(
             f"fueron a {num(contacts, lang)} contactos sin aperturas ni clics en sus últimos "
             f"{t.inactive_sends} correos o en {num(t.inactive_days, lang)} días ({listed}). "
             f"Solo el {pct(woke, lang)} de esos correos tuvo una apertura o un clic. Cuando "
-            f"{_quote(wait.label, lang)} venza, envía un correo de reactivación ({email}); "
-            f"quien haga clic sigue a {_quote(step.label, lang)}, los que no responden pasan a "
+            f"{quote(wait.label, lang)} venza, envía un correo de reactivación ({email}); "
+            f"quien haga clic sigue a {quote(step.label, lang)}, los que no responden pasan a "
             "la lista de baja (sunset) y no reciben más correos (protege la entregabilidad y "
             "la reputación del remitente)."
         )
@@ -595,12 +586,12 @@ def _inactive_one(
     def risk(lang: str) -> str:
         if lang == "en":
             return (
-                f"every contact who times out at {_quote(wait.label, lang)} gets one more "
+                f"every contact who times out at {quote(wait.label, lang)} gets one more "
                 f"email, and the silent ones leave: {pct(woke, lang)} of the emails to "
                 "inactive contacts still got an open or click"
             )
         return (
-            f"cada contacto que agota {_quote(wait.label, lang)} recibe un correo más y los "
+            f"cada contacto que agota {quote(wait.label, lang)} recibe un correo más y los "
             f"que no responden salen: el {pct(woke, lang)} de los correos a contactos "
             "inactivos aún tuvo una apertura o un clic"
         )
@@ -611,10 +602,10 @@ def _inactive_one(
         wait.id,
         title=both(
             lambda lang: (
-                f"Re-engage, then sunset after {_quote(wait.label, lang)}: "
+                f"Re-engage, then sunset after {quote(wait.label, lang)}: "
                 f"{num(k, lang)} emails went to inactive contacts"
                 if lang == "en"
-                else f"Reactivar y dar de baja tras {_quote(wait.label, lang)}: "
+                else f"Reactivar y dar de baja tras {quote(wait.label, lang)}: "
                 f"{num(k, lang)} correos fueron a contactos inactivos"
             )
         ),
@@ -696,11 +687,11 @@ def _always_one(a: Analysis, row: Any, usage: pd.DataFrame) -> Suggestion | None
     names = {e.target: wf.node(e.target).label for e in dead}
 
     def explain(lang: str) -> str:
-        listed = ", ".join(f"{_quote(names[k], lang)} {num(v, lang)}" for k, v in others.items())
+        listed = ", ".join(f"{quote(names[k], lang)} {num(v, lang)}" for k, v in others.items())
         if lang == "en":
             return (
                 f"{num(taken, lang)} of the {num(at, lang)} cases that reached "
-                f"{_quote(node.label, lang)} went to {_quote(target.label, lang)} "
+                f"{quote(node.label, lang)} went to {quote(target.label, lang)} "
                 f"(condition: {condition}); the other branches got {listed}. A condition that "
                 "always holds decides nothing: make this branch the default and remove the "
                 "others (proposed), or, if some contacts should go elsewhere, fix the "
@@ -709,7 +700,7 @@ def _always_one(a: Analysis, row: Any, usage: pd.DataFrame) -> Suggestion | None
             )
         return (
             f"{num(taken, lang)} de los {num(at, lang)} casos que llegaron a "
-            f"{_quote(node.label, lang)} fueron a {_quote(target.label, lang)} "
+            f"{quote(node.label, lang)} fueron a {quote(target.label, lang)} "
             f"(condición: {condition}); las demás ramas recibieron {listed}. Una condición "
             "que siempre se cumple no decide nada: haz esta rama la predeterminada y elimina "
             "las demás (propuesto) o, si algunos contactos deberían ir por otro camino, "
@@ -723,11 +714,11 @@ def _always_one(a: Analysis, row: Any, usage: pd.DataFrame) -> Suggestion | None
         f"{node.id}->{target.id}",
         title=both(
             lambda lang: (
-                f"The condition of {_quote(node.label, lang)} → {_quote(target.label, lang)} "
+                f"The condition of {quote(node.label, lang)} → {quote(target.label, lang)} "
                 f"always holds: {num(taken, lang)} of {num(at, lang)} cases take it"
                 if lang == "en"
-                else f"La condición de {_quote(node.label, lang)} → "
-                f"{_quote(target.label, lang)} siempre se cumple: la toman {num(taken, lang)} "
+                else f"La condición de {quote(node.label, lang)} → "
+                f"{quote(target.label, lang)} siempre se cumple: la toman {num(taken, lang)} "
                 f"de {num(at, lang)} casos"
             )
         ),

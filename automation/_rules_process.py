@@ -28,17 +28,13 @@ from automation._changes import (
     ReplaceEmail,
     SetWaitDuration,
 )
-from automation._rules_common import both, iso, make, nice_duration, num, pct, span
+from automation._rules_common import both, iso, make, nice_duration, num, pct, quote, span
 from automation._suggestion_model import Impact, Risk, Suggestion, Text, adequacy
 from automation._workflow import Node, parse_duration
 
 
 def _labels(nodes) -> tuple[str, ...]:
     return tuple(label for node in nodes for label in node.activities)
-
-
-def _quote(text: str, lang: str) -> str:
-    return f"“{text}”" if lang == "en" else f"«{text}»"
 
 
 # -- wait too long ------------------------------------------------------------------------------
@@ -88,20 +84,20 @@ def _wait_too_long_one(a: Analysis, node: Node) -> Suggestion | None:
     def explain(lang: str) -> str:
         if lang == "en":
             return (
-                f"{pct(kept, lang)} of the {num(n, lang)} reactions to {_quote(what, lang)} "
+                f"{pct(kept, lang)} of the {num(n, lang)} reactions to {quote(what, lang)} "
                 f"came within {span(new, lang)} ({pct(t.wait_quantile, lang, 0)} within "
                 f"{num(q / 3600, lang, 1)} h), yet the {num(len(waited), lang)} contacts "
                 f"who did not react waited {span(timeout, lang)} at "
-                f"{_quote(node.label, lang)} before the next step. Waiting "
+                f"{quote(node.label, lang)} before the next step. Waiting "
                 f"{span(new, lang)} moves them on {span(saving, lang)} sooner and keeps "
                 f"{pct(kept, lang)} of the reactions."
             )
         return (
-            f"El {pct(kept, lang)} de las {num(n, lang)} reacciones a {_quote(what, lang)} "
+            f"El {pct(kept, lang)} de las {num(n, lang)} reacciones a {quote(what, lang)} "
             f"llegó en {span(new, lang)} (el {pct(t.wait_quantile, lang, 0)} en "
             f"{num(q / 3600, lang, 1)} h), pero "
             f"los {num(len(waited), lang)} contactos que no reaccionaron esperaron "
-            f"{span(timeout, lang)} en {_quote(node.label, lang)} antes del siguiente paso. "
+            f"{span(timeout, lang)} en {quote(node.label, lang)} antes del siguiente paso. "
             f"Esperar {span(new, lang)} los adelanta {span(saving, lang)} y conserva el "
             f"{pct(kept, lang)} de las reacciones."
         )
@@ -123,10 +119,10 @@ def _wait_too_long_one(a: Analysis, node: Node) -> Suggestion | None:
         node.id,
         title=both(
             lambda lang: (
-                f"Shorten the wait {_quote(node.label, lang)} from {span(timeout, lang)} "
+                f"Shorten the wait {quote(node.label, lang)} from {span(timeout, lang)} "
                 f"to {span(new, lang)}"
                 if lang == "en"
-                else f"Acortar la espera {_quote(node.label, lang)} de "
+                else f"Acortar la espera {quote(node.label, lang)} de "
                 f"{span(timeout, lang)} a {span(new, lang)}"
             )
         ),
@@ -208,28 +204,28 @@ def _branch_one(a: Analysis, row: Any, usage: pd.DataFrame) -> Suggestion | None
     def explain(lang: str) -> str:
         if lang == "en":
             text = (
-                f"Of the {num(at, lang)} cases that reached {_quote(node.label, lang)}, "
-                f"{num(taken, lang)} went to {_quote(target.label, lang)} "
+                f"Of the {num(at, lang)} cases that reached {quote(node.label, lang)}, "
+                f"{num(taken, lang)} went to {quote(target.label, lang)} "
                 f"(condition: {condition}). A branch almost nobody takes is dead weight or a "
                 "broken condition: remove it (proposed) or, if contacts should go there, "
                 "fix the condition (change_condition)."
             )
             for label, k, n in elsewhere:
                 text += (
-                    f" The same condition at {_quote(label, lang)} sent {num(k, lang)} of "
+                    f" The same condition at {quote(label, lang)} sent {num(k, lang)} of "
                     f"{num(n, lang)}."
                 )
             return text
         text = (
-            f"De los {num(at, lang)} casos que llegaron a {_quote(node.label, lang)}, "
-            f"{num(taken, lang)} fueron a {_quote(target.label, lang)} "
+            f"De los {num(at, lang)} casos que llegaron a {quote(node.label, lang)}, "
+            f"{num(taken, lang)} fueron a {quote(target.label, lang)} "
             f"(condición: {condition}). Una rama que casi nadie toma sobra o tiene la "
             "condición rota: elimínala (propuesto) o, si los contactos deberían ir por ella, "
             "corrige la condición (change_condition)."
         )
         for label, k, n in elsewhere:
             text += (
-                f" La misma condición en {_quote(label, lang)} envió {num(k, lang)} de "
+                f" La misma condición en {quote(label, lang)} envió {num(k, lang)} de "
                 f"{num(n, lang)}."
             )
         return text
@@ -240,12 +236,12 @@ def _branch_one(a: Analysis, row: Any, usage: pd.DataFrame) -> Suggestion | None
         f"{node.id}->{target.id}",
         title=both(
             lambda lang: (
-                f"Remove the branch {_quote(node.label, lang)} → "
-                f"{_quote(target.label, lang)}: {num(taken, lang)} of {num(at, lang)} "
+                f"Remove the branch {quote(node.label, lang)} → "
+                f"{quote(target.label, lang)}: {num(taken, lang)} of {num(at, lang)} "
                 "cases take it"
                 if lang == "en"
-                else f"Eliminar la rama {_quote(node.label, lang)} → "
-                f"{_quote(target.label, lang)}: la toman {num(taken, lang)} de "
+                else f"Eliminar la rama {quote(node.label, lang)} → "
+                f"{quote(target.label, lang)}: la toman {num(taken, lang)} de "
                 f"{num(at, lang)} casos"
             )
         ),
@@ -339,17 +335,17 @@ def _email_one(
     rates = [(p[0].label, len(p[2]) / len(p[1]) if len(p[1]) else 0.0) for p in others]
 
     def explain(lang: str) -> str:
-        listed = ", ".join(f"{_quote(lbl, lang)} {pct(r, lang)}" for lbl, r in rates)
+        listed = ", ".join(f"{quote(lbl, lang)} {pct(r, lang)}" for lbl, r in rates)
         if lang == "en":
             return (
                 f"{num(k, lang)} of {num(n, lang)} contacts who got "
-                f"{_quote(node.label, lang)} clicked it ({pct(rate, lang)}); the workflow's "
+                f"{quote(node.label, lang)} clicked it ({pct(rate, lang)}); the workflow's "
                 f"other emails get {listed}. Replace the email ({email} → {new_email}: new "
                 "subject, offer and call to action) and test it against the current one."
             )
         return (
             f"{num(k, lang)} de {num(n, lang)} contactos que recibieron "
-            f"{_quote(node.label, lang)} hicieron clic ({pct(rate, lang)}); los demás correos "
+            f"{quote(node.label, lang)} hicieron clic ({pct(rate, lang)}); los demás correos "
             f"del flujo logran {listed}. Sustituye el correo ({email} → {new_email}: nuevo "
             "asunto, oferta y llamada a la acción) y pruébalo frente al actual."
         )
@@ -360,10 +356,10 @@ def _email_one(
         node.id,
         title=both(
             lambda lang: (
-                f"Replace the email {_quote(node.label, lang)}: {pct(rate, lang)} click "
+                f"Replace the email {quote(node.label, lang)}: {pct(rate, lang)} click "
                 f"it vs {pct(sibling, lang)} for its siblings"
                 if lang == "en"
-                else f"Sustituir el correo {_quote(node.label, lang)}: "
+                else f"Sustituir el correo {quote(node.label, lang)}: "
                 f"{pct(rate, lang)} de clics frente al {pct(sibling, lang)} de los demás"
             )
         ),
@@ -456,13 +452,13 @@ def _skip_one(a: Analysis, node: Node, goals: tuple[str, ...]) -> Suggestion | N
     def explain(lang: str, remove=remove) -> str:
         facts_en = (
             f"{num(len(skipped), lang)} of the {num(n, lang)} cases that reached "
-            f"{_quote(next_label, lang)} ({pct(share, lang)}) never did "
-            f"{_quote(node.label, lang)}."
+            f"{quote(next_label, lang)} ({pct(share, lang)}) never did "
+            f"{quote(node.label, lang)}."
         )
         facts_es = (
             f"{num(len(skipped), lang)} de los {num(n, lang)} casos que llegaron a "
-            f"{_quote(next_label, lang)} ({pct(share, lang)}) nunca pasaron por "
-            f"{_quote(node.label, lang)}."
+            f"{quote(next_label, lang)} ({pct(share, lang)}) nunca pasaron por "
+            f"{quote(node.label, lang)}."
         )
         if goals:
             facts_en += (
@@ -511,11 +507,11 @@ def _skip_one(a: Analysis, node: Node, goals: tuple[str, ...]) -> Suggestion | N
         node.id,
         title=both(
             lambda lang, remove=remove: (
-                f"{'Remove' if remove else 'Enforce'} the step {_quote(node.label, lang)}: "
+                f"{'Remove' if remove else 'Enforce'} the step {quote(node.label, lang)}: "
                 f"skipped by {num(len(skipped), lang)} of {num(n, lang)} cases"
                 if lang == "en"
                 else f"{'Eliminar' if remove else 'Asegurar'} el paso "
-                f"{_quote(node.label, lang)}: lo saltan {num(len(skipped), lang)} de "
+                f"{quote(node.label, lang)}: lo saltan {num(len(skipped), lang)} de "
                 f"{num(n, lang)} casos"
             )
         ),
@@ -605,14 +601,14 @@ def _rework_one(
     def explain(lang: str) -> str:
         if lang == "en":
             return (
-                f"{who} redid {_quote(node.label, lang)} in {num(k, lang)} of their "
+                f"{who} redid {quote(node.label, lang)} in {num(k, lang)} of their "
                 f"{num(n, lang)} cases ({pct(k / n, lang)}; {num(extra, lang)} extra times), "
                 f"the others in {num(rk, lang)} of {num(rn, lang)} ({pct(rest_share, lang)}). "
                 "Add a review before the step (a task for the team lead) and coach on what "
                 "makes it come back."
             )
         return (
-            f"{who} repitió {_quote(node.label, lang)} en {num(k, lang)} de sus "
+            f"{who} repitió {quote(node.label, lang)} en {num(k, lang)} de sus "
             f"{num(n, lang)} casos ({pct(k / n, lang)}; {num(extra, lang)} veces de más), el "
             f"resto en {num(rk, lang)} de {num(rn, lang)} ({pct(rest_share, lang)}). Añade una "
             "revisión antes del paso (una tarea para el responsable del equipo) y trabaja con "
@@ -625,10 +621,10 @@ def _rework_one(
         f"{node.id}@{who}",
         title=both(
             lambda lang: (
-                f"Review {_quote(node.label, lang)} before it goes out: {who} redoes it in "
+                f"Review {quote(node.label, lang)} before it goes out: {who} redoes it in "
                 f"{num(k, lang)} of {num(n, lang)} cases"
                 if lang == "en"
-                else f"Revisar {_quote(node.label, lang)} antes de enviarlo: {who} lo "
+                else f"Revisar {quote(node.label, lang)} antes de enviarlo: {who} lo "
                 f"repite en {num(k, lang)} de {num(n, lang)} casos"
             )
         ),
@@ -793,7 +789,7 @@ def _bottleneck_one(
         breach = (float((excess > limit).mean()), float((group > limit).mean()))
 
     def explain(lang: str, column=column, value=value, breach=breach) -> str:
-        step = f"{_quote(source, lang)} → {_quote(target, lang)}"
+        step = f"{quote(source, lang)} → {quote(target, lang)}"
         if lang == "en":
             text = (
                 f"{step} takes a median {num(median / 3600, lang, 1)} h beyond the design "
@@ -834,10 +830,10 @@ def _bottleneck_one(
         f"{node.id}" + (f"@{column}={value}" if column is not None else ""),
         title=both(
             lambda lang, label=label: (
-                f"Escalate {_quote(node.label, lang)}{label}: "
+                f"Escalate {quote(node.label, lang)}{label}: "
                 f"{num(med_in / 3600, lang, 1)} h beyond the design"
                 if lang == "en"
-                else f"Escalar {_quote(node.label, lang)}{label}: "
+                else f"Escalar {quote(node.label, lang)}{label}: "
                 f"{num(med_in / 3600, lang, 1)} h más de lo diseñado"
             )
         ),

@@ -24,6 +24,7 @@ from dashboard.pages import (
 )
 from mining import EventStore, read_log
 from sample_logs import load_sample
+from tests._planted_logs import overlapping_campaigns, two_versions
 
 PASSWORD = "a-test-password"
 SALES = {"log": "sales_activities", "filters": []}
@@ -458,25 +459,19 @@ def test_an_empty_store_offers_the_samples(tmp_path, monkeypatch):
 def test_the_fatigue_what_if_is_replayed_on_the_suggestions_log(tmp_path):
     """What the simulator cannot represent (a suppression across workflows) the Suggestions page
     estimates by replaying the log the suggestion came from, as `mejora whatif` does."""
-    from datetime import date
 
     from automation import (
         Analysis,
         WorkflowStore,
         fit_behaviour,
-        parse_workflow,
         read_workflow,
         save_suggestions,
-        simulate,
         suggest_from,
     )
     from sample_logs import workflow_path
 
     welcome = read_workflow(workflow_path("welcome_nurture"))
-    reengagement = read_workflow(workflow_path("reengagement")).to_dict()
-    reengagement["entry"]["triggers"][0]["condition"] = "days_since_last_click >= 2"
-    sim = simulate([welcome, parse_workflow(reengagement)], start=date(2025, 1, 6), days=45, seed=3)
-    sim.write_mautic_campaign_log(tmp_path / "campaigns.csv")
+    overlapping_campaigns(tmp_path / "campaigns.csv")
     log = read_log(tmp_path / "campaigns.csv", format="mautic-campaign-events", name="overlap")
     with EventStore(tmp_path / "store.duckdb") as store:
         store.save(log, "overlap")
@@ -504,30 +499,11 @@ def test_the_fatigue_what_if_is_replayed_on_the_suggestions_log(tmp_path):
 def test_suggestions_revert_a_newer_revision_that_made_things_worse(tmp_path):
     """The Suggestions page analyses the newest revision with the one before it as the design
     it replaced, so a worse newer version gets a revert (as `mejora suggest` does)."""
-    from datetime import date
 
-    import pandas as pd
+    from automation import WorkflowStore
 
-    from automation import WorkflowStore, parse_workflow, read_workflow, simulate
-    from sample_logs import workflow_path
-
-    v1 = read_workflow(workflow_path("welcome_nurture"))
-    changed = v1.to_dict()
-    changed["version"] = 2
-    changed["nodes"] = [
-        dict(n, timeout="P14D") if n["id"] == "nurture_1_click" else n for n in changed["nodes"]
-    ]
-    v2 = parse_workflow(changed)
-    frames = []
-    for version, workflow, start, seed in (
-        (1, v1, date(2025, 1, 6), 5),
-        (2, v2, date(2025, 2, 12), 6),
-    ):
-        events = simulate([workflow], start=start, days=35, seed=seed).events
-        events = events[["case_id", "activity", "timestamp"]].assign(workflow_version=version)
-        events["case_id"] = f"v{version}-" + events["case_id"]
-        frames.append(events)
-    pd.concat(frames).to_csv(tmp_path / "versions.csv", index=False)
+    v1, v2, events = two_versions()
+    events.to_csv(tmp_path / "versions.csv", index=False)
     with EventStore(tmp_path / "store.duckdb") as store:
         store.save(read_log(tmp_path / "versions.csv"), "versions")
     workflows = WorkflowStore(tmp_path / "workflows")

@@ -19,13 +19,14 @@ from automation import (
     ReorderSteps,
     SetWaitDuration,
     Thresholds,
-    parse_workflow,
     read_workflow,
     simulate,
     suggest,
     suggest_from,
 )
 from mejora.cli import main
+from tests._planted_logs import overlapping_campaigns
+from tests._planted_logs import two_versions as two_versions_events
 
 
 def _workflow(name: str):
@@ -222,12 +223,8 @@ def test_goal_reached_outside_on_the_sample_stays_below_the_planted(welcome_samp
 
 # -- fatigue across workflows --------------------------------------------------------------------
 def test_contacts_in_two_workflows_at_once_are_suppressed(tmp_path):
-    welcome, reengagement = _workflow("welcome_nurture"), _workflow("reengagement")
-    data = reengagement.to_dict()
-    data["entry"]["triggers"][0]["condition"] = "days_since_last_click >= 2"
-    sim = simulate([welcome, parse_workflow(data)], start=date(2025, 1, 6), days=45, seed=3)
-    path = tmp_path / "campaigns.csv"
-    sim.write_mautic_campaign_log(path)
+    welcome = _workflow("welcome_nurture")
+    path = overlapping_campaigns(tmp_path / "campaigns.csv")
     log = mining.read_log(path, format="mautic-campaign-events", name="overlap")
     report = suggest(welcome, log, revision=1, rules=["fatigue-across-workflows"])
     [s] = report.suggestions
@@ -262,24 +259,9 @@ def test_fatigue_on_the_samples(campaigns, welcome_sample):
 def two_versions(tmp_path_factory):
     """Version 1 (nurture_1_click waits 7 days) for 35 days, then version 2 (14 days): the two
     designs, the log and its CSV file."""
-    v1 = _workflow("welcome_nurture")
-    data = v1.to_dict()
-    data["version"] = 2
-    data["nodes"] = [
-        dict(n, timeout="P14D") if n["id"] == "nurture_1_click" else n for n in data["nodes"]
-    ]
-    v2 = parse_workflow(data)
-    frames = []
-    for version, workflow, start, seed in (
-        (1, v1, date(2025, 1, 6), 5),
-        (2, v2, date(2025, 2, 12), 6),
-    ):
-        events = simulate([workflow], start=start, days=35, seed=seed).events
-        events = events[["case_id", "activity", "timestamp"]].assign(workflow_version=version)
-        events["case_id"] = f"v{version}-" + events["case_id"]
-        frames.append(events)
+    v1, v2, events = two_versions_events()
     path = tmp_path_factory.mktemp("versions") / "versions.csv"
-    return v1, v2, _log(pd.concat(frames), path, "versions"), path
+    return v1, v2, _log(events, path, "versions"), path
 
 
 def test_worse_newer_version_is_rolled_back(two_versions):

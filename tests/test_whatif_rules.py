@@ -32,6 +32,7 @@ from automation import (
     suggestion_what_if,
 )
 from mejora.cli import main
+from tests._planted_logs import overlapping_campaigns, two_versions
 
 SEEDS = (1, 2, 3)
 START = date(2025, 3, 3)
@@ -304,12 +305,8 @@ def test_goal_reached_outside_review_is_not_estimated(welcome_events, tmp_path):
 
 
 def test_fatigue_suppression_is_replayed_on_the_log(tmp_path):
-    welcome, reengagement = _workflow("welcome_nurture"), _workflow("reengagement")
-    data = reengagement.to_dict()
-    data["entry"]["triggers"][0]["condition"] = "days_since_last_click >= 2"
-    sim = simulate([welcome, parse_workflow(data)], start=date(2025, 1, 6), days=45, seed=3)
-    path = tmp_path / "campaigns.csv"
-    sim.write_mautic_campaign_log(path)
+    welcome = _workflow("welcome_nurture")
+    path = overlapping_campaigns(tmp_path / "campaigns.csv")
     log = mining.read_log(path, format="mautic-campaign-events", name="overlap")
     analysis = Analysis(welcome, log, revision=1)
     suggestion, fit, result = _what_if(analysis, "fatigue-across-workflows", analysis=analysis)
@@ -332,23 +329,8 @@ def test_fatigue_suppression_is_replayed_on_the_log(tmp_path):
 
 
 def test_rollback_between_versions_is_simulated(tmp_path):
-    v1 = _workflow("welcome_nurture")
-    data = v1.to_dict()
-    data["version"] = 2
-    data["nodes"] = [
-        dict(n, timeout="P14D") if n["id"] == "nurture_1_click" else n for n in data["nodes"]
-    ]
-    v2 = parse_workflow(data)
-    frames = []
-    for version, workflow, start, seed in (
-        (1, v1, date(2025, 1, 6), 5),
-        (2, v2, date(2025, 2, 12), 6),
-    ):
-        events = simulate([workflow], start=start, days=35, seed=seed).events
-        events = events[["case_id", "activity", "timestamp"]].assign(workflow_version=version)
-        events["case_id"] = f"v{version}-" + events["case_id"]
-        frames.append(events)
-    log = _csv(pd.concat(frames), tmp_path / "versions.csv", "versions")
+    v1, v2, events = two_versions()
+    log = _csv(events, tmp_path / "versions.csv", "versions")
     analysis = Analysis(v2, log, revision=2, previous=v1)
     suggestion, _, result = _what_if(analysis, "behaviour-changed-between-versions")
     assert suggestion.evidence.details["kpi"] == "throughput"
@@ -362,16 +344,7 @@ def test_fatigue_what_if_on_the_command_line_replays_the_stored_log(
     tmp_path, store_path, monkeypatch, capsys
 ):
     """``mejora whatif`` opens the suggestion's log in the event store for the replay."""
-    reengagement = _workflow("reengagement").to_dict()
-    reengagement["entry"]["triggers"][0]["condition"] = "days_since_last_click >= 2"
-    sim = simulate(
-        [_workflow("welcome_nurture"), parse_workflow(reengagement)],
-        start=date(2025, 1, 6),
-        days=45,
-        seed=3,
-    )
-    path = tmp_path / "campaigns.csv"
-    sim.write_mautic_campaign_log(path)
+    path = overlapping_campaigns(tmp_path / "campaigns.csv")
     monkeypatch.setenv("MEJORA_WORKFLOWS", str(tmp_path / "workflows"))
     welcome = str(sample_logs.workflow_path("welcome_nurture"))
     assert (

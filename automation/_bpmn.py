@@ -41,7 +41,7 @@ extension never uses an attribute called ``id`` (``nodeId``, ``workflowId``, ``g
 engines index every element with an ``id`` and would take ``mejora:node`` for the task itself.
 
 Import (:func:`bpmn_to_workflow`, :func:`read_bpmn`) parses safely through
-:func:`mining._xml.parse` (no DTD, no entities). The BPMN structure decides which steps and
+:func:`mining.safe_xml.parse` (no DTD, no entities). The BPMN structure decides which steps and
 flows exist and how they connect, and BPMN's own places win (names, timer durations, message
 names, conditions, ``default``); the extension fills in the rest. A name changed in a modeler
 is kept. Files from other tools map tasks to actions (``sendTask`` -> ``send_email``,

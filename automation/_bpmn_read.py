@@ -13,8 +13,8 @@ from lxml import etree
 from automation._bpmn_common import ACTION_TASKS, BPMN, MEJORA, TASK_ACTIONS, _flow_name, _q
 from automation._workflow import WEEKDAYS, Workflow, parse_workflow
 from automation.exceptions import WorkflowError
-from mining._xml import localname
-from mining._xml import parse as parse_xml
+from mining.safe_xml import localname
+from mining.safe_xml import parse as parse_xml
 
 _UNSUPPORTED = {
     "inclusiveGateway": "an inclusive gateway may take several branches at once",

@@ -26,7 +26,7 @@ from automation._bpmn_common import (
 )
 from automation._bpmn_layout import _Flow, _layout, _Shape
 from automation._workflow import Edge, Node, Workflow, format_duration
-from mining._xml import localname
+from mining.safe_xml import localname
 
 
 def _iso(value: timedelta) -> str:

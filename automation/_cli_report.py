@@ -13,9 +13,9 @@ from automation._report_sections import suggestions_section, touch_points
 from automation._suggestions import suggest
 from automation._workflow import read_workflow
 from improvement import KpiSettings, ReportSection
-from improvement._cli_report import LangOption, PeriodOption, SettingsOption, write_report
+from improvement.cli_report import LangOption, PeriodOption, SettingsOption, write_report
 from mining import EventLog
-from mining._cli import FiltersOption, NameArgument, StoreOption
+from mining.cli import FiltersOption, NameArgument, StoreOption
 
 
 def report_command(

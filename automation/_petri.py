@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import mining
 from automation._workflow import Workflow
-from mining import _pm4py_adapter
 
 FINAL = "p_end"
 
@@ -58,7 +58,7 @@ def workflow_to_petri_net(workflow: Workflow) -> tuple[Any, Any, Any]:
         for label_index, label in enumerate(goal.activities):
             for node in workflow.nodes:
                 connect(f"goal_{goal.id}_{label_index}_{node.id}", label, _place(node.id), FINAL)
-    return _pm4py_adapter.build_petri_net(
+    return mining.build_petri_net(
         workflow.id,
         places,
         transitions,

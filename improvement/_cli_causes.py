@@ -22,7 +22,7 @@ from improvement._outcomes import outcome
 from improvement._pareto import pareto_of
 from improvement._root_cause import root_cause
 from mining import BusinessCalendar
-from mining._cli import FiltersOption, JsonOption, NameArgument, StoreOption, emit_json, stored_log
+from mining.cli import FiltersOption, JsonOption, NameArgument, StoreOption, emit_json, stored_log
 
 console = Console()
 FigureOption = Annotated[

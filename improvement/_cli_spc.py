@@ -25,7 +25,7 @@ from improvement._control_charts import CHART_KINDS, ControlChartResult, _ranges
 from improvement._run_rules import RULE_SETS
 from improvement._spc_figures import capability_figure, control_chart_figure
 from improvement._spc_series import KPI_NAMES, KpiSeries, kpi_control_chart, kpi_series
-from mining._cli import FiltersOption, JsonOption, StoreOption, emit_json, stored_log
+from mining.cli import FiltersOption, JsonOption, StoreOption, emit_json, stored_log
 
 console = Console()
 

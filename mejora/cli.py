@@ -10,11 +10,11 @@ from collections.abc import Sequence
 
 import typer
 
-import automation._cli
-import dashboard._cli
-import improvement._cli
-import mining._cli
-import sample_logs._cli
+import automation.cli
+import dashboard.cli
+import improvement.cli
+import mining.cli
+import sample_logs.cli
 from automation.exceptions import WorkflowError
 from mejora import __version__
 from mining.exceptions import EventLogError, LogNotFoundError, StoreError
@@ -26,11 +26,11 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-mining._cli.register(app)
-improvement._cli.register(app)
-sample_logs._cli.register(app)
-automation._cli.register(app)
-dashboard._cli.register(app)
+mining.cli.register(app)
+improvement.cli.register(app)
+sample_logs.cli.register(app)
+automation.cli.register(app)
+dashboard.cli.register(app)
 
 
 def _version(value: bool) -> None:

@@ -50,6 +50,7 @@ from mining._kpi_scans import (
     top_variant,
 )
 from mining._mapping import ColumnMapping
+from mining._pm4py_adapter import build_petri_net
 from mining._read import detect_format, formats, read_log
 from mining._results import DFG, Variants
 from mining._scans import activity_statistics, case_statistics, discover_dfg, get_variants
@@ -115,6 +116,7 @@ __all__ = [
     "arrivals_wip_figure",
     "attribute_counts",
     "attribute_summary",
+    "build_petri_net",
     "case_activities",
     "case_facts",
     "case_flags",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from mining import _xml
+from mining import safe_xml
 from mining._crm_common import (
     _IN,
     HS_DEAL,
@@ -79,7 +79,7 @@ _JSON_KEY = re.compile(r'"((?:[^"\\]|\\.){1,80})"\s*:')
 
 def _head(path: Path) -> str:
     """The first few KB of a (possibly gzipped) text file, decoded leniently."""
-    with _xml.open_maybe_gzip(path) as handle:
+    with safe_xml.open_maybe_gzip(path) as handle:
         raw = handle.read(_SNIFF_BYTES)
     if raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         return raw.decode("utf-16", errors="ignore")

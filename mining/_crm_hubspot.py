@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from mining import _xml
+from mining import safe_xml
 from mining._crm_common import (
     _IN,
     HS_EMAIL,
@@ -200,7 +200,7 @@ def _json_records(
 def _read_json(con: duckdb.DuckDBPyConnection, path: Path, encoding: str | None) -> RawSource:
     """Load JSON events as text columns (nested names dotted), numbered by position."""
     encoding = encoding or detect_encoding(path)
-    with _xml.open_maybe_gzip(path) as handle:
+    with safe_xml.open_maybe_gzip(path) as handle:
         text = handle.read().decode("utf-8-sig" if encoding == "utf-8" else encoding)
     records, bad = _json_records(text, path)
     if not records:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from mining import _xml
+from mining import safe_xml
 from mining._layout import layers
 from mining.exceptions import EventLogError
 
@@ -60,7 +60,7 @@ def read_ocel(path: Path) -> Any:
     pm4py = _pm4py()
     kind = _ocel_kind(path)
     if kind == "xml":
-        _xml.check_no_dtd(path)
+        safe_xml.check_no_dtd(path)
     readers = {
         "json": pm4py.read_ocel2_json,
         "json1": pm4py.read_ocel_json,
@@ -232,7 +232,7 @@ def read_petri_net_model(path: Path) -> tuple[Any, Any, Any]:
         raise EventLogError(f"{path}: a model must be a .pnml or .bpmn file")
     if not path.exists():
         raise EventLogError(f"{path}: no such file")
-    _xml.check_no_dtd(path)
+    safe_xml.check_no_dtd(path)
     pm4py = _pm4py()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

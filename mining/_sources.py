@@ -16,7 +16,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from mining import _xml
+from mining import safe_xml
 from mining._sql import fetch_one, ident, literal
 from mining.exceptions import EventLogError
 
@@ -54,7 +54,7 @@ def drop_staging(con: duckdb.DuckDBPyConnection) -> None:
 
 def detect_encoding(path: Path) -> str:
     """Return 'utf-8', 'utf-16' or 'latin-1' for a text file, reading it in chunks."""
-    with _xml.open_maybe_gzip(path) as handle:
+    with safe_xml.open_maybe_gzip(path) as handle:
         head = handle.read(4)
         if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
             return "utf-16"
@@ -215,8 +215,8 @@ def read_xes(
             column.append(value)
         n_batch += 1
 
-    for action, element in _xml.iterparse(path):
-        tag = _xml.localname(element.tag)
+    for action, element in safe_xml.iterparse(path):
+        tag = safe_xml.localname(element.tag)
         if action == "start":
             if tag == "trace":
                 in_trace = True

@@ -15,7 +15,7 @@ ALLOWED = {
     "improvement": {"mining"},
     "automation": {"mining", "improvement"},
     "sample_logs": {"mining", "improvement", "automation"},
-    "dashboard": {"mining", "improvement", "automation", "sample_logs"},
+    "dashboard": {"mining", "improvement", "automation"},
     "mejora": {"mining", "improvement", "automation", "sample_logs", "dashboard"},
 }
 PACKAGES = set(ALLOWED)
@@ -41,6 +41,26 @@ def test_layers_point_one_way(package):
     for path in _modules(package):
         wrong = (_imports(path) & PACKAGES) - ALLOWED[package] - {package}
         assert not wrong, f"{path.relative_to(ROOT)} imports {sorted(wrong)} (layer violation)"
+
+
+def _private_imports(path: Path) -> set[str]:
+    """Modules named in imports whose path has a private part (``mining._cli``)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return {n for n in names if any(part.startswith("_") for part in n.split(".")[1:])}
+
+
+@pytest.mark.parametrize("package", sorted(PACKAGES))
+def test_no_package_imports_another_packages_private_modules(package):
+    for path in _modules(package):
+        wrong = {n for n in _private_imports(path) if n.split(".")[0] in PACKAGES - {package}}
+        assert not wrong, f"{path.relative_to(ROOT)} imports private {sorted(wrong)}"
 
 
 def test_only_dashboard_imports_dash():

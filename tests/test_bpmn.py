@@ -24,7 +24,7 @@ from automation import (
 )
 from mejora.cli import main
 from mining import UnsafeFileError
-from mining._xml import parse as parse_xml
+from mining.safe_xml import parse as parse_xml
 from tests.conftest import LOGS, ROOT
 
 SAMPLES = sorted((ROOT / "sample_logs" / "workflows").glob("*.yaml"))

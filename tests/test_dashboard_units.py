@@ -179,11 +179,11 @@ def test_user_commands(tmp_path, monkeypatch, capsys):
 def test_first_start_prints_the_admin_password_and_loads_the_samples(tmp_path, monkeypatch, capsys):
     import dash
 
-    import dashboard._cli
+    import dashboard.cli
 
     served = {}
     monkeypatch.setattr(dash.Dash, "run", lambda self, **kw: served.update(kw))
-    monkeypatch.setattr(dashboard._cli, "SAMPLES", {"sales_activities": None})
+    monkeypatch.setattr(dashboard.cli, "SAMPLES", {"sales_activities": None})
     monkeypatch.setenv("MEJORA_SECRET_KEY", "k" * 64)
     store, users = tmp_path / "store.duckdb", tmp_path / "users.json"
     args = ["dashboard", "--store", str(store), "--users", str(users), "--port", "8123"]

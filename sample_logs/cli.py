@@ -11,7 +11,7 @@ from rich.table import Table
 
 from automation import lint_workflow, read_workflow
 from mining import EventStore, discover_dfg, get_variants
-from mining._cli import StoreOption, emit_json
+from mining.cli import StoreOption, emit_json
 from sample_logs import SAMPLES, load_sample, regenerate, workflow_names, workflow_path
 from sample_logs._findings import find_planted_problems
 

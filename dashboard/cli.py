@@ -10,7 +10,7 @@ import typer
 
 from dashboard._auth import ROLES, UserStore
 from mining import EventStore, default_store_path
-from mining._cli import StoreOption
+from mining.cli import StoreOption
 from sample_logs import SAMPLES, load_sample
 
 user_app = typer.Typer(help="Dashboard users and their roles.", no_args_is_help=True)

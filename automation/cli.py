@@ -24,8 +24,8 @@ from automation._store import WorkflowStore
 from automation._workflow import read_workflow
 from automation.exceptions import WorkflowError
 from mining import check_conformance, conformance_figure, read_model, waits_against_design
-from mining._cli import FigureOption, FiltersOption, emit_json, stored_log, write_figure
-from mining._cli import StoreOption as MiningStoreOption
+from mining.cli import FigureOption, FiltersOption, emit_json, stored_log, write_figure
+from mining.cli import StoreOption as MiningStoreOption
 
 console = Console()
 workflow_app = typer.Typer(help="Designed workflows: validate, lint, show.", no_args_is_help=True)

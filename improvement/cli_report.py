@@ -21,7 +21,7 @@ from improvement._locale import check_lang, value_text
 from improvement._report import ReportSection, build_report
 from improvement._report_text import T
 from mining import EventLog
-from mining._cli import FiltersOption, JsonOption, NameArgument, StoreOption, emit_json, stored_log
+from mining.cli import FiltersOption, JsonOption, NameArgument, StoreOption, emit_json, stored_log
 
 console = Console()
 

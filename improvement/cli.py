@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from improvement import _cli_causes, _cli_report, _cli_spc
+from improvement import _cli_causes, _cli_spc, cli_report
 
 
 def register(app: typer.Typer) -> None:
     """Add the improvement sub-commands to the ``mejora`` command."""
     _cli_spc.register(app)
     _cli_causes.register(app)
-    _cli_report.register(app)
+    cli_report.register(app)

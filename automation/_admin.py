@@ -203,9 +203,11 @@ def _activate(
     *,
     by: str,
     action: str,
+    current: Activation | None,
     suggestion: str | None = None,
 ) -> Activation:
-    current = active_revision(store, workflow_id)
+    # ``current`` is the live record the caller checked against: numbering from that same
+    # snapshot is what makes two racing activations claim the same file, so one loses.
     record = Activation(
         workflow_id=workflow_id,
         number=(current.number if current else 0) + 1,
@@ -251,7 +253,13 @@ def activate(
         if current is not None and current.revision == revision:
             raise WorkflowError([f"revision {revision} of {workflow_id!r} is live already"])
         record = _activate(
-            store, workflow_id, revision, by=by, action="activate", suggestion=suggestion
+            store,
+            workflow_id,
+            revision,
+            by=by,
+            action="activate",
+            current=current,
+            suggestion=suggestion,
         )
     except WorkflowError as exc:
         append_audit(store, workflow_id, {**entry, "outcome": "refused", "reason": str(exc)})
@@ -448,6 +456,7 @@ def rollback(
         4
     """
     latest = _latest(store, workflow_id)
+    current = active_revision(store, workflow_id)
     base = latest.number if base is None else base
     entry = {"action": "rollback", "by": by, "to": to, "base_revision": base}
     try:
@@ -465,7 +474,9 @@ def rollback(
             revision = store.save(restored, base=base, author=by, message=message)
         except RevisionConflictError:
             raise _moved(store, workflow_id, base, _latest(store, workflow_id)) from None
-        record = _activate(store, workflow_id, revision.number, by=by, action="rollback")
+        record = _activate(
+            store, workflow_id, revision.number, by=by, action="rollback", current=current
+        )
     except WorkflowError as exc:
         append_audit(store, workflow_id, {**entry, "outcome": "refused", "reason": str(exc)})
         raise

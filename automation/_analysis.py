@@ -4,7 +4,9 @@ consent violations), plus graph helpers that join design and log through activit
 
 The log is restricted to the cases that ran this workflow (those with any of its activity
 labels), so one store log holding several workflows (a Mautic campaign export) works. A log of
-email messages (HubSpot) that holds none of the labels is used for the consent rule only.
+email messages (HubSpot) that holds none of the labels is used for the consent rule only; a
+single log whose vocabulary has a contact, sends and withdrawals (unsubscribe, bounce, spam)
+serves as both. Columns and labels come from each log's vocabulary, never from names here.
 """
 
 from __future__ import annotations
@@ -22,11 +24,6 @@ from automation._petri import workflow_to_petri_net
 from automation._simulator import workflow_role
 from automation._suggestion_model import Thresholds
 from automation._workflow import Node, Workflow
-
-CONTACT = "recipient"
-WITHDRAWALS = ("UNSUBSCRIBE", "BOUNCE", "SPAMREPORT")
-EMAIL_ID = "emailCampaignId"
-CHANNEL_ID = "channel_id"
 
 
 def logged(node: Node) -> bool:
@@ -143,8 +140,8 @@ class Analysis:
         self.log_name = log.name if log is not None else ""
         self.source_log = log  # unrestricted: other workflows' cases too (fatigue)
         self.log = self._restrict(log) if log is not None else None
-        if email_log is None and log is not None and self.log is None and _is_message_log(log):
-            email_log = log
+        if email_log is None and log is not None and _is_message_log(log):
+            email_log = log  # one log of sends and withdrawals: the consent rule reads it too
         self.email_log = email_log if email_log is not None and _is_message_log(email_log) else None
 
     def _restrict(self, log: mining.EventLog) -> mining.EventLog | None:
@@ -280,21 +277,32 @@ class Analysis:
 
     @cached_property
     def consent(self) -> pd.DataFrame:
-        """Emails to contacts after they withdrew, for this workflow's emails when the design
-        log says which email ids it sent (Mautic ``channel_id``), else all of them."""
+        """Emails to contacts after they withdrew: of this workflow's cases when the message
+        log is the workflow's own log, of its emails when the design log says which email ids
+        it sent (a message column on its send steps, as Mautic's ``channel_id``), else all."""
         assert self.email_log is not None
-        frame = mining.consent_violations(self.email_log, contact=CONTACT, withdrawals=WITHDRAWALS)
+        frame = mining.consent_violations(self.email_log)
+        if not frame.empty and self.email_log is self.source_log and self.log is not None:
+            cases = set(self.first.index.astype(str))
+            frame = frame[frame["case_id"].astype(str).isin(cases)].reset_index(drop=True)
+            frame.attrs["attributed"] = True
+            return frame
         ids = self.email_ids
         if frame.empty or not ids:
             frame.attrs["attributed"] = False
             return frame
-        mine = mining.FilterStack([mining.CaseAttribute(EMAIL_ID, tuple(ids))]).apply(
+        message = self.email_log.vocabulary.role("message")
+        mine = mining.FilterStack([mining.CaseAttribute(str(message), tuple(ids))]).apply(
             self.email_log
         )
         messages = set(mining.case_statistics(mine)["case_id"].astype(str))
         frame = frame[frame["case_id"].astype(str).isin(messages)].reset_index(drop=True)
         frame.attrs["attributed"] = True
         return frame
+
+    def withdrawal_kind(self, label: str) -> str | None:
+        """The kind (unsubscribed, bounced, spam) of a withdrawal label of the message log."""
+        return None if self.email_log is None else self.email_log.vocabulary.kind(label)
 
     @cached_property
     def message_period_days(self) -> float:
@@ -308,17 +316,19 @@ class Analysis:
     @cached_property
     def email_ids(self) -> tuple:
         """The email ids (as the message log writes them) this workflow sent, when the design
-        log records them per send (Mautic's ``channel_id``); empty otherwise."""
-        if self.log is None or self.email_log is None or CHANNEL_ID not in self.log.columns:
+        log records them per send (a message column, e.g. Mautic's ``channel_id``); else empty."""
+        if self.log is None or self.email_log is None or self.email_log is self.source_log:
             return ()
-        if EMAIL_ID not in self.email_log.columns:
+        sent_id = self.log.vocabulary.role("message")
+        message = self.email_log.vocabulary.role("message")
+        if sent_id is None or message is None:
             return ()
         sends = [a for n in self.workflow.nodes if n.action == "send_email" for a in n.activities]
         if not sends:
             return ()
         only = mining.FilterStack([mining.EventAttribute("activity", tuple(sends))]).apply(self.log)
-        values = mining.attribute_counts(only, CHANNEL_ID)["value"].dropna()
-        kinds = mining.attribute_counts(self.email_log, EMAIL_ID)["value"].dropna()
+        values = mining.attribute_counts(only, sent_id)["value"].dropna()
+        kinds = mining.attribute_counts(self.email_log, message)["value"].dropna()
         wanted = {_id_text(v) for v in values}
         return tuple(v for v in kinds if _id_text(v) in wanted)
 
@@ -333,8 +343,10 @@ def _id_text(value: object) -> str:
 
 
 def _is_message_log(log: mining.EventLog) -> bool:
-    """A per-message email log: it names the contact and records withdrawals."""
-    if CONTACT not in log.columns:
-        return False
-    known = set(mining.activity_statistics(log)["activity"].astype(str))
-    return bool(known & set(WITHDRAWALS))
+    """A log the consent rule can read: its vocabulary names a contact, sends and withdrawals."""
+    vocabulary = log.vocabulary
+    return bool(
+        vocabulary.role("contact")
+        and vocabulary.labels("sent")
+        and vocabulary.labels(*mining.WITHDRAWAL_KINDS)
+    )

@@ -33,9 +33,9 @@ from automation._suggestions import RULES, suggest_from
 from automation._whatif import REPLAYED_RULES, fit_behaviour, saved_what_if
 from automation._workflow import Workflow, read_workflow
 from automation.exceptions import WorkflowError
+from mining import EventStore
 from mining.cli import FiltersOption, apply_filters, emit_json, stored_log
 from mining.cli import StoreOption as EventStoreOption
-from mining import EventStore
 
 console = Console()
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]

@@ -41,10 +41,6 @@ from automation._workflow import Node, Workflow
 from automation.exceptions import WorkflowError
 
 UNEXPECTED, OUT_OF_ORDER = "unexpected", "out_of_order"
-CONTACT_COLUMNS = ("lead_id", "contact_id", "contact", "recipient")
-WORKFLOW_COLUMNS = ("campaign_id", "workflow_id")
-VERSION_COLUMNS = ("workflow_version", "version", "revision")
-CHANNEL = "channel"
 
 
 def _slug(text: str) -> str:
@@ -72,13 +68,17 @@ def behaviour_not_in_design(a: Analysis) -> list[Suggestion]:
     """An activity done in at least ``unexpected_share`` of the cases (and ``min_cases``) where
     the design does not have it (conformance: unexpected or out of order; a designed step merely
     repeated is rework, left to ``rework-hotspot``): reorder two steps when most cases do them the
-    other way round, else add the step (a task before the step it precedes) for review."""
+    other way round, else add the step (a task before the step it precedes) for review. A
+    contact's reaction to an email (the vocabulary's opened, clicked, unsubscribed...) is not a
+    step anyone can add: it is left out."""
     t = a.thresholds
     deviations = a.conformance.deviations()
     rows = deviations[deviations["kind"].isin([UNEXPECTED, OUT_OF_ORDER])]
     found = []
     for row in rows.itertuples():
         if row.cases < t.min_cases or row.share < t.unexpected_share:
+            continue
+        if a.log.vocabulary.kind(str(row.activity)) in mining.REACTION_KINDS:
             continue
         made = _not_in_design_one(a, row)
         if made is not None and all(made.changes.ops != s.changes.ops for s in found):
@@ -639,23 +639,25 @@ def _goal_one(a: Analysis, goal: Any) -> Suggestion | None:
 # -- fatigue across workflows -------------------------------------------------------------------
 def fatigue_across_workflows(a: Analysis) -> list[Suggestion]:
     """Contacts of this workflow who, in some calendar week, got emails from several workflows
-    (``campaign_id`` / ``workflow_id`` in the log) and at least ``fatigue_weekly_emails`` of
-    them; at least ``fatigue_min_contacts`` contacts. Suppress contacts active in the other
-    workflows."""
+    (the vocabulary's workflow column, e.g. Mautic's ``campaign_id``) and at least
+    ``fatigue_weekly_emails`` of them; at least ``fatigue_min_contacts`` contacts. Suppress
+    contacts active in the other workflows."""
     t = a.thresholds
     log = a.source_log
     assert log is not None and a.log is not None
-    contact = next((c for c in CONTACT_COLUMNS if c in a.log.columns), None)
-    group = next((c for c in WORKFLOW_COLUMNS if c in log.columns), None)
-    if contact is None or group is None:
+    vocabulary = log.vocabulary
+    contact = vocabulary.role("contact")
+    group = vocabulary.role("workflow")
+    if contact in (None, "case_id") or group is None:
         a.notes.append(
-            "fatigue-across-workflows: the log names no contact "
-            f"({', '.join(CONTACT_COLUMNS)}) or no workflow per case "
-            f"({', '.join(WORKFLOW_COLUMNS)}): not checked"
+            "fatigue-across-workflows: the log names no contact apart from the case, or no "
+            "workflow per case (see `mejora vocabulary LOG`: roles contact and workflow): "
+            "not checked"
         )
         return []
     sends = [lbl for n in a.workflow.nodes if n.action == "send_email" for lbl in n.activities]
-    channel = CHANNEL if CHANNEL in log.columns else None
+    sends = list(dict.fromkeys([*sends, *vocabulary.labels("sent")]))
+    channel = vocabulary.role("channel")
     weeks = mining.contact_weeks(log, contact=contact, sends=sends, channel=channel, workflow=group)
     mine = a.cases[contact].dropna().map(_id_text)
     heavy = weeks[
@@ -671,7 +673,7 @@ def fatigue_across_workflows(a: Analysis) -> list[Suggestion]:
     own = set(a.cases.index.astype(str))
     own_groups = set(everyone[everyone["case_id"].astype(str).isin(own)][group].map(_id_text))
     others = sorted(set(everyone[group].map(_id_text)) - own_groups)
-    prefix = "campaign" if group == "campaign_id" else "workflow"
+    prefix = "campaign" if "campaign" in group.lower() else "workflow"
     lists = tuple(f"active-in-{prefix}-{v}" for v in others) or ("active-in-other-workflows",)
     cases = mine[mine.isin(contacts)].index
     per_contact = heavy.groupby("contact")["sends"].max()
@@ -828,20 +830,20 @@ def _kpis(a: Analysis) -> list[tuple[str, Text]]:
 
 
 def behaviour_changed_between_versions(a: Analysis) -> list[Suggestion]:
-    """When the log's cases carry a workflow version (``workflow_version``, ``version`` or
-    ``revision``) and the two newest versions are separated in time, compare throughput, goal
-    rates and click rates with ``before_after`` at the newer version's first case (cases started
-    too close to the log's end to finish are left out); a KPI significantly worse (p <
-    ``alpha``) in the newer version, which is the analysed design, proposes reverting the
+    """When the log's cases carry a workflow version (the vocabulary's workflow_version) and
+    the two newest versions are separated in time, compare throughput, goal rates and click
+    rates with ``before_after`` at the newer version's first case (cases started too close
+    to the log's end to finish are left out); a KPI significantly worse (p < ``alpha``) in
+    the newer version, which is the analysed design, proposes reverting the
     changed settings to ``Analysis.previous``. Without a version column it does not fire and a
     note says so."""
     rule = "behaviour-changed-between-versions"
     assert a.log is not None
-    column = next((c for c in VERSION_COLUMNS if c in a.log.columns), None)
+    column = a.log.vocabulary.role("workflow_version")
     if column is None:
         a.notes.append(
-            f"{rule}: the log has no version column ({', '.join(VERSION_COLUMNS)}); "
-            "versions not compared"
+            f"{rule}: the log has no workflow_version column (name it with `mejora vocabulary "
+            f"{a.log_name or 'LOG'} --role workflow_version=COLUMN`); versions not compared"
         )
         return []
     cases = a.cases

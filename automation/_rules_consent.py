@@ -3,16 +3,13 @@ reported spam), from a per-message email log (HubSpot email events): add the sup
 
 from __future__ import annotations
 
-from automation._analysis import WITHDRAWALS, Analysis, poisson_interval
+from automation._analysis import Analysis, poisson_interval
 from automation._changes import AddSuppression
 from automation._rules_common import both, make, num
 from automation._suggestion_model import Impact, Risk, Suggestion, Text, adequacy
 
-_SUPPRESSION = {
-    "UNSUBSCRIBE": "unsubscribed",
-    "BOUNCE": "hard_bounced",
-    "SPAMREPORT": "unsubscribed",
-}
+# the suppression list that keeps out a contact who withdrew in each way (by event kind)
+_SUPPRESSION = {"unsubscribed": "unsubscribed", "bounced": "hard_bounced", "spam": "unsubscribed"}
 
 
 def consent_violation(a: Analysis) -> list[Suggestion]:
@@ -26,9 +23,13 @@ def consent_violation(a: Analysis) -> list[Suggestion]:
     frame = a.consent
     if frame.empty:
         return []
-    kinds = sorted({str(w) for w in frame["withdrawal"]} & set(WITHDRAWALS))
+    kinds = sorted({str(w) for w in frame["withdrawal"] if a.withdrawal_kind(str(w))})
     lists = tuple(
-        dict.fromkeys(_SUPPRESSION[k] for k in kinds if _SUPPRESSION[k] not in wf.suppression)
+        dict.fromkeys(
+            _SUPPRESSION[kind]
+            for kind in (a.withdrawal_kind(k) for k in kinds)
+            if kind in _SUPPRESSION and _SUPPRESSION[kind] not in wf.suppression
+        )
     )
     if not lists:
         return []

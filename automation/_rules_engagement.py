@@ -4,9 +4,11 @@ short for the reactions it waits for, a send step after which contacts unsubscri
 after the others, inactive contacts who keep being mailed; and, from the campaign log, a decision
 branch that every case takes (its condition is constant).
 
-Each message of the log is one row of :func:`messages` (``mining.message_engagement`` regrouped
-by email id, with the recipient); a step's messages are those of the email ids the campaign log
-records for it (Mautic's ``channel_id``) or, without one, its ``params.email``.
+Each message of the log is one row of :func:`messages` (``mining.send_reactions``: each send
+with the reactions after it, the contact and the email id of the log's vocabulary); a step's
+messages are those of the email ids the campaign log records for it (its message column, as
+Mautic's ``channel_id``) or, without one, its ``params.email``; in a single log of contacts in
+a workflow, the emails its send steps' labels name.
 """
 
 from __future__ import annotations
@@ -20,9 +22,6 @@ from statsmodels.stats.proportion import proportions_ztest
 
 import mining
 from automation._analysis import (
-    CHANNEL_ID,
-    CONTACT,
-    EMAIL_ID,
     Analysis,
     _id_text,
     poisson_interval,
@@ -39,14 +38,13 @@ from automation._rules_common import both, iso, make, nice_duration, num, pct, q
 from automation._suggestion_model import Impact, Risk, Suggestion, Text, adequacy
 from automation._workflow import Node, Workflow
 
-# HubSpot activity codes per kind of message event
+# the reactions followed after each send: column prefix -> the vocabulary's event kind
 KINDS = {
-    "sent": ("SENT",),
-    "open": ("OPEN",),
-    "click": ("CLICK",),
-    "unsubscribe": ("UNSUBSCRIBE",),
-    "spam": ("SPAMREPORT",),
-    "bounce": ("BOUNCE",),
+    "open": "opened",
+    "click": "clicked",
+    "unsubscribe": "unsubscribed",
+    "spam": "spam",
+    "bounce": "bounced",
 }
 REACTIONS = {"email_click": "click", "email_open": "open"}
 _CACHE: weakref.WeakKeyDictionary[Analysis, pd.DataFrame] = weakref.WeakKeyDictionary()
@@ -60,16 +58,13 @@ def messages(a: Analysis) -> pd.DataFrame:
     if a in _CACHE:
         return _CACHE[a]
     log = a.email_log
-    frame = pd.DataFrame()
-    if EMAIL_ID in log.columns and CONTACT in log.columns:
-        frame = mining.message_engagement(log, EMAIL_ID, {k: list(v) for k, v in KINDS.items()})
-        who = mining.case_values(log, [CONTACT]).rename(columns={CONTACT: "recipient"})
-        frame = frame[frame["sent"]].merge(who, on="case_id", how="left")
-        frame = frame.dropna(subset=["recipient"])
-        frame["email"] = frame["message"].map(_id_text)
-        frame["recipient"] = frame["recipient"].astype(str)
-        columns = ["case_id", "email", "recipient"] + [f"{k}_at" for k in KINDS]
-        frame = frame[columns].sort_values(["sent_at", "case_id"]).reset_index(drop=True)
+    kinds = {name: log.vocabulary.labels(kind) for name, kind in KINDS.items()}
+    frame = mining.send_reactions(log, kinds).dropna(subset=["contact"])
+    frame["email"] = frame["message"].map(_id_text)
+    frame["recipient"] = frame["contact"].astype(str)
+    columns = ["case_id", "email", "recipient", "sent_at"] + [f"{k}_at" for k in KINDS]
+    frame = frame[columns].sort_values(["sent_at", "case_id"], kind="stable")
+    frame = frame.reset_index(drop=True)
     _CACHE[a] = frame
     return frame
 
@@ -86,10 +81,13 @@ def email_ids_by_step(a: Analysis) -> dict[str, tuple[str, ...]]:
         if node.action != "send_email":
             continue
         ids: set[str] = set()
-        if a.log is not None and CHANNEL_ID in a.log.columns and node.activities:
+        sent_id = None if a.log is None else a.log.vocabulary.role("message")
+        if a.log is not None and sent_id is not None and node.activities:
             only = mining.FilterStack([mining.EventAttribute("activity", node.activities)])
-            values = mining.attribute_counts(only.apply(a.log), CHANNEL_ID)["value"].dropna()
+            values = mining.attribute_counts(only.apply(a.log), sent_id)["value"].dropna()
             ids = {_id_text(v) for v in values}
+        elif a.email_log is a.source_log:  # one log, no email id: its send steps' labels
+            ids = set(node.activities)
         elif node.params.get("email") is not None:
             ids = {str(node.params["email"])}
         ids &= known

@@ -196,7 +196,10 @@ def suggest_from(
             continue
         if name in MESSAGE_RULES and a.email_log is None:
             if a.log is not None:
-                notes.append(f"{name}: no per-message email log (recipient, UNSUBSCRIBE) given")
+                notes.append(
+                    f"{name}: no log of sends and withdrawals (a contact column, sent and "
+                    "unsubscribed / bounced / spam labels in its vocabulary) given"
+                )
             continue
         for suggestion in RULES[name](a):
             try:

@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from dashboard._auth import ROLES, User, UserStore, require_role
+from dashboard._examples import Examples
 
-__all__ = ["ROLES", "User", "UserStore", "create_app", "require_role"]
+__all__ = ["ROLES", "Examples", "User", "UserStore", "create_app", "require_role"]
 
 
 def __getattr__(name: str) -> Any:

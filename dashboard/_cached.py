@@ -176,10 +176,18 @@ def root_cause(view: View, outcome: str) -> improvement.RootCause:
     )
 
 
+def vocabulary(view: View) -> mining.Vocabulary:
+    """What the view's log's columns and labels mean."""
+    return data().cached(view.unfiltered(), "vocabulary", lambda log: log.vocabulary)
+
+
 def consent(view: View, contact: str) -> pd.DataFrame:
     """Sends after a withdrawal of consent."""
     return data().cached(
-        view, "consent", lambda log: mining.consent_violations(log, contact=contact), contact
+        view,
+        "consent",
+        lambda log: mining.consent_violations(log, contact=contact or None),
+        contact,
     )
 
 

@@ -25,13 +25,13 @@ from typing import Any, TypeVar
 from flask import current_app, session
 
 from automation import WorkflowStore
+from dashboard._examples import NO_EXAMPLES, Examples
 from mining import EventLog, EventStore, FilterStack, LogInfo, LogNotFoundError, filter_from_dict
 
 T = TypeVar("T")
 Report = Callable[[str, float | None], None]
 EXTENSION = "mejora.dashboard"
 SESSION_VIEW_LIMIT = 2000
-PREFERRED_LOG = "sales_activities"  # the sample the README walks through
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ class DataService:
 
     Example:
         >>> data = DataService("store.duckdb")                           # doctest: +SKIP
-        >>> view = View("sales_activities")                              # doctest: +SKIP
+        >>> view = View("deals")                                         # doctest: +SKIP
         >>> data.cached(view, "cases", lambda log: log.n_cases)          # doctest: +SKIP
     """
 
@@ -150,9 +150,11 @@ class DataService:
         workflows: str | Path | None = None,
         cache_entries: int = 512,
         workers: int = 2,
+        examples: Examples | None = None,
     ) -> None:
         self.store_path = Path(store_path)
         self.workflows = WorkflowStore(workflows)  # designed workflows and their revisions
+        self.examples = examples or NO_EXAMPLES  # what the pages offer to load
         self._anchor = EventStore(self.store_path)  # keeps the database open for cheap connects
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple, Future] = OrderedDict()
@@ -193,6 +195,18 @@ class DataService:
             for i in self.logs()
         ]
 
+    def email_logs(self) -> list[str]:
+        """Stored logs whose vocabulary names sent emails and a reaction to them (opened,
+        clicked, unsubscribed, bounced), most events first: the logs consent evidence reads."""
+        found = []
+        with self.store() as store:
+            for info in self.logs():
+                vocabulary = store.load(info.name).vocabulary
+                reactions = ("opened", "clicked", "unsubscribed", "bounced")
+                if vocabulary.labels("sent") and vocabulary.labels(*reactions):
+                    found.append((info.events, info.name))
+        return [name for _, name in sorted(found, key=lambda f: (-f[0], f[1]))]
+
     def info(self, name: str) -> LogInfo:
         """The catalogue line of one log."""
         for info in self.logs():
@@ -209,8 +223,14 @@ class DataService:
             view = View()
         if view.log in names:
             return view
-        preferred = PREFERRED_LOG if PREFERRED_LOG in names else (names[0] if names else None)
-        return View(preferred)
+        return View(self._preferred())
+
+    def _preferred(self) -> str | None:
+        # the richest process first: most events per case, then most cases
+        logs = self.logs()
+        if not logs:
+            return None
+        return max(logs, key=lambda i: (i.events / max(i.cases, 1), i.cases)).name
 
     # -- reading ---------------------------------------------------------------------------
     @contextmanager
@@ -325,6 +345,51 @@ class DataService:
         self.forget(name)
         self.refresh()
         return self.info(name)
+
+    # -- the vocabulary ----------------------------------------------------------------------
+    def vocabulary_rows(self, name: str) -> list[dict[str, Any]]:
+        """A stored log's vocabulary as table rows: role or kind, its column or labels, and
+        whether it was given rather than detected."""
+        with self.store() as store:
+            vocabulary = store.load(name).vocabulary
+        rows = [
+            {"meaning": f"role:{r}", "value": c, "given": f"role:{r}" in vocabulary.given}
+            for r, c in vocabulary.roles.items()
+        ]
+        rows += [
+            {
+                "meaning": f"kind:{k}",
+                "value": " | ".join(v),
+                "given": f"kind:{k}" in vocabulary.given,
+            }
+            for k, v in vocabulary.kinds.items()
+        ]
+        return rows
+
+    def vocabulary_choices(self, name: str, what: str) -> tuple[list[str], list[str]]:
+        """For ``what`` (``role:contact``, ``kind:sent``...): what can be chosen (the log's
+        columns for a role, its activities for a kind) and what is chosen now."""
+        group, _, item = what.partition(":")
+        with self.store() as store:
+            log = store.load(name)
+            vocabulary = log.vocabulary
+            if group == "role":
+                current = vocabulary.role(item)
+                return list(log.columns), [current] if current else []
+            activities = log.sql("SELECT DISTINCT activity FROM {events} ORDER BY 1")["activity"]
+            return [str(a) for a in activities], list(vocabulary.labels(item))
+
+    def revise_vocabulary(self, name: str, what: str, values: list[str]) -> None:
+        """Set one role's column or one kind's labels of a stored log (refused, ValueError or
+        EventLogError, when a column or label is not in the log); cached results are dropped."""
+        group, _, item = what.partition(":")
+        roles = {item: values[0] if values else None} if group == "role" else None
+        kinds = {item: list(values)} if group == "kind" else None
+        if roles is None and kinds is None:
+            raise ValueError(f"not a role or event kind: {what!r}")
+        with self.store() as store:
+            store.revise_vocabulary(name, roles, kinds)
+        self.forget(name)
 
     def delete(self, name: str) -> None:
         """Remove a stored log."""

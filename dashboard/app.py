@@ -12,6 +12,7 @@ from dashboard import _shell
 from dashboard._auth import UserStore, install_login, session_secret
 from dashboard._callbacks import register_callbacks
 from dashboard._data import EXTENSION, DataService
+from dashboard._examples import Examples
 from dashboard._login import install_routes
 from dashboard.i18n import t
 from dashboard.pages import PAGES
@@ -29,13 +30,16 @@ def create_app(
     users_file: str | Path | None = None,
     workflows: str | Path | None = None,
     upload_limit_mb: float = DEFAULT_UPLOAD_MB,
+    examples: Examples | None = None,
 ) -> Dash:
     """The dashboard on the event store at ``store_path`` (default: ``mejora``'s store) and the
     workflow store at ``workflows`` (default: ``$MEJORA_WORKFLOWS`` or the user data directory).
 
     ``secret`` signs the sessions (default: ``$MEJORA_SECRET_KEY`` or a secret generated once
     into the user data directory); ``users_file`` holds the users (default: ``$MEJORA_USERS``
-    or ``users.json`` there). Serve ``app.server`` with any WSGI server, or ``app.run()``.
+    or ``users.json`` there). ``examples`` are the logs and workflows the Data and Suggestions
+    pages offer to load (default: none). Serve ``app.server`` with any WSGI server, or
+    ``app.run()``.
 
     Example:
         >>> app = create_app("mejora.duckdb")        # doctest: +SKIP
@@ -64,7 +68,7 @@ def create_app(
     install_login(server, users)
     install_routes(server, users)
     server.extensions[EXTENSION] = DataService(
-        store_path or default_store_path(), workflows=workflows
+        store_path or default_store_path(), workflows=workflows, examples=examples
     )
     for page in PAGES:
         dash.register_page(

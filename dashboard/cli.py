@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from dashboard._auth import ROLES, UserStore
+from dashboard._examples import NO_EXAMPLES, Examples
 from mining import EventStore, default_store_path
 from mining.cli import StoreOption
-from sample_logs import SAMPLES, load_sample
 
 user_app = typer.Typer(help="Dashboard users and their roles.", no_args_is_help=True)
 UsersOption = Annotated[
@@ -22,49 +23,57 @@ UsersOption = Annotated[
 ]
 
 
-def load_samples_if_empty(store: Path) -> int:
-    """Import the bundled samples into an empty store; returns how many logs were loaded."""
+def load_examples_if_empty(store: Path, examples: Examples) -> int:
+    """Import the example logs into an empty store; returns how many logs were loaded."""
     with EventStore(store) as event_store:
         if event_store.logs():
             return 0
-        for name in SAMPLES:
-            log = load_sample(name)
+        names = list(examples.names())
+        for name in names:
+            log = examples.load(name)
             event_store.save(log, name)
             log.connection.close()
-            typer.echo(f"loaded sample log {name}")
-    return len(SAMPLES)
+            typer.echo(f"loaded example log {name}")
+    return len(names)
 
 
-def dashboard_command(
-    store: StoreOption = None,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8050,
-    users: UsersOption = None,
-    samples: Annotated[
-        bool,
-        typer.Option("--samples/--no-samples", help="Load the sample logs into an empty store."),
-    ] = True,
-) -> None:
-    """Serve the dashboard. On first start it creates the user 'admin' with a random password
-    (printed once) and, with an empty store, loads the bundled sample logs."""
-    from dashboard.app import create_app  # Dash loads only for this command
+def dashboard_command(examples: Examples = NO_EXAMPLES) -> Callable[..., None]:
+    """The ``mejora dashboard`` command, offering ``examples`` (logs and workflows)."""
 
-    path = store or default_store_path()
-    user_store = UserStore(users)
-    password = user_store.ensure_admin()
-    if password:
-        typer.echo(
-            f"First start: created the user 'admin' with password {password}\n"
-            f"(shown only now; stored hashed in {user_store.path}). "
-            "Add people with: mejora user add NAME --role analyst|manager|admin"
-        )
-    if samples and load_samples_if_empty(path):
-        typer.echo(f"the event store {path} was empty: loaded the bundled sample logs")
-    app = create_app(path, users_file=user_store.path)
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        typer.echo("warning: listening beyond this machine; put it behind HTTPS", err=True)
-    typer.echo(f"Mejora dashboard on http://{host}:{port}/ (Ctrl+C to stop)")
-    app.run(host=host, port=port, debug=False, threaded=True)
+    def serve(
+        store: StoreOption = None,
+        host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Port to listen on.")] = 8050,
+        users: UsersOption = None,
+        samples: Annotated[
+            bool,
+            typer.Option(
+                "--samples/--no-samples", help="Load the example logs into an empty store."
+            ),
+        ] = True,
+    ) -> None:
+        """Serve the dashboard. On first start it creates the user 'admin' with a random
+        password (printed once) and, with an empty store, loads the example logs."""
+        from dashboard.app import create_app  # Dash loads only for this command
+
+        path = store or default_store_path()
+        user_store = UserStore(users)
+        password = user_store.ensure_admin()
+        if password:
+            typer.echo(
+                f"First start: created the user 'admin' with password {password}\n"
+                f"(shown only now; stored hashed in {user_store.path}). "
+                "Add people with: mejora user add NAME --role analyst|manager|admin"
+            )
+        if samples and load_examples_if_empty(path, examples):
+            typer.echo(f"the event store {path} was empty: loaded the example logs")
+        app = create_app(path, users_file=user_store.path, examples=examples)
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            typer.echo("warning: listening beyond this machine; put it behind HTTPS", err=True)
+        typer.echo(f"Mejora dashboard on http://{host}:{port}/ (Ctrl+C to stop)")
+        app.run(host=host, port=port, debug=False, threaded=True)
+
+    return serve
 
 
 @user_app.command("add")
@@ -132,7 +141,8 @@ def remove_command(
     typer.echo(f"user {name} removed")
 
 
-def register(app: typer.Typer) -> None:
-    """Add the dashboard sub-commands to the ``mejora`` command."""
-    app.command("dashboard")(dashboard_command)
+def register(app: typer.Typer, examples: Examples = NO_EXAMPLES) -> None:
+    """Add the dashboard sub-commands to the ``mejora`` command; ``examples`` are what the
+    dashboard offers to load into an empty installation."""
+    app.command("dashboard")(dashboard_command(examples))
     app.add_typer(user_app, name="user")

@@ -107,6 +107,11 @@ DATA_JOB = "data-job"
 DATA_POLL = "data-poll"
 DATA_STATUS = "data-status"
 DATA_SUMMARY = "data-summary"
+DATA_VOCAB_GRID = "data-vocab-grid"
+DATA_VOCAB_WHAT = "data-vocab-what"
+DATA_VOCAB_VALUE = "data-vocab-value"
+DATA_VOCAB_SAVE = "data-vocab-save"
+DATA_VOCAB_MESSAGE = "data-vocab-message"
 
 # suggestions (admins)
 SUGG_REFRESH = "sugg-refresh"

@@ -15,6 +15,7 @@ from improvement._causes_figures import (
     pareto_figure,
     takt_figure,
 )
+from improvement._change_points import ChangePoint, Segmentation, mean_shifts
 from improvement._constants import (
     ControlConstants,
     c4,
@@ -97,6 +98,7 @@ __all__ = [
     "RULE_SETS",
     "CapabilityIndex",
     "CapabilityResult",
+    "ChangePoint",
     "ChartChoice",
     "ControlChart",
     "ControlChartResult",
@@ -124,6 +126,7 @@ __all__ = [
     "Report",
     "ReportSection",
     "RootCause",
+    "Segmentation",
     "Signal",
     "Text",
     "activity_share_series",
@@ -161,6 +164,7 @@ __all__ = [
     "kpi_trend",
     "kpi_trends",
     "latest_period",
+    "mean_shifts",
     "median_difference",
     "normality_check",
     "outcome",

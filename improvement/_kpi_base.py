@@ -133,8 +133,11 @@ class KpiSettings:
     """What the activities and columns of a log mean, as plain data (JSON / YAML friendly).
 
     Activity roles (``won``, ``lost``, ``sent``, ...) list candidate labels, matched to the
-    log's activities without regard to case; column roles (``amount``, ``contact``, ...) list
-    candidate column names, the first present wins. ``stages`` orders the funnel (default: the
+    log's activities without regard to case; left empty, they are the labels of the same kind
+    in the log's vocabulary (``touch``: call and meeting; ``lead_start``: lead created and form
+    submitted). Column roles (``amount``, ``customer``, ...) list candidate column names, the
+    first present wins; ``contact`` and ``email`` default to the vocabulary's contact and
+    message columns. ``stages`` orders the funnel (default: the
     most frequent path of the won cases); ``touch_points`` maps a workflow node to its
     activities; ``targets`` overrides default targets; ``costs`` gives the cost of one unit of
     shortfall per KPI (e.g. ``{"consent_violations": 500}`` per email, ``{"cycle_time": 40}``
@@ -146,31 +149,22 @@ class KpiSettings:
         20
     """
 
-    won: tuple[str, ...] = ("Closed won", "Won", "closedwon", "Deal won", "Opportunity won")
-    lost: tuple[str, ...] = ("Closed lost", "Lost", "closedlost", "Deal lost", "Opportunity lost")
+    won: tuple[str, ...] = ()
+    lost: tuple[str, ...] = ()
     goal: tuple[str, ...] = ()
-    touch: tuple[str, ...] = (
-        "Sales call",
-        "Call",
-        "First call",
-        "Call made",
-        "Call task created",
-        "Meeting",
-        "Meeting booked",
-        "First contact",
-    )
-    lead_start: tuple[str, ...] = ("Lead created", "Lead", "Contact created", "Form submitted")
-    error: tuple[str, ...] = ("Error", "Failed", "Failure", "DROPPED", "Task failed")
-    sent: tuple[str, ...] = ("SENT", "Email sent")
-    delivered: tuple[str, ...] = ("DELIVERED", "Email delivered")
-    opened: tuple[str, ...] = ("OPEN", "Email opened")
-    clicked: tuple[str, ...] = ("CLICK", "Email clicked")
-    unsubscribed: tuple[str, ...] = ("UNSUBSCRIBE", "Unsubscribed")
-    bounced: tuple[str, ...] = ("BOUNCE", "Bounced", "Email bounced")
-    spam: tuple[str, ...] = ("SPAMREPORT", "Spam report")
-    purchase: tuple[str, ...] = ("Purchase", "Order", "Order placed", "Invoice paid")
-    email: tuple[str, ...] = ("emailCampaignId", "email_id", "campaign_email", "email_name")
-    contact: tuple[str, ...] = ("recipient", "contact_id", "lead_id", "contact", "email")
+    touch: tuple[str, ...] = ()
+    lead_start: tuple[str, ...] = ()
+    error: tuple[str, ...] = ()
+    sent: tuple[str, ...] = ()
+    delivered: tuple[str, ...] = ()
+    opened: tuple[str, ...] = ()
+    clicked: tuple[str, ...] = ()
+    unsubscribed: tuple[str, ...] = ()
+    bounced: tuple[str, ...] = ()
+    spam: tuple[str, ...] = ()
+    purchase: tuple[str, ...] = ()
+    email: tuple[str, ...] = ()
+    contact: tuple[str, ...] = ()
     customer: tuple[str, ...] = ("customer_id", "customer", "account_id", "account")
     amount: tuple[str, ...] = ("amount", "value", "revenue", "order_value")
     loss_reason: tuple[str, ...] = ("loss_reason", "lost_reason", "closed_lost_reason")
@@ -288,27 +282,40 @@ class Unavailable(LookupError):
 
 
 def no_activity(role: str, candidates: Sequence[str], setting: str | None = None) -> Unavailable:
-    """The log has no activity playing ``role``."""
-    looked = ", ".join(candidates) if candidates else "—"
+    """The log has no activity playing ``role``: say what was looked for and how to name it."""
+    looked = ", ".join(candidates) if candidates else "no label of that kind"
+    looked_es = ", ".join(candidates) if candidates else "ninguna etiqueta de ese tipo"
+    name = setting or role
+    kinds = VOCABULARY_KINDS.get("won" if name == "goal" else name)
+    if kinds:
+        how = f'`mejora vocabulary LOG --event-kind {kinds[0]}="LABEL"`'
+        how_es = f'`mejora vocabulary REGISTRO --event-kind {kinds[0]}="ETIQUETA"`'
+    else:
+        how, how_es = f"the KPI settings ({name}: [...])", f"los ajustes de KPI ({name}: [...])"
     return Unavailable(
         Text(
             f"no activity of the log is marked as {ROLE_TEXT[role].en} (looked for: {looked}); "
-            f"name it in KpiSettings({setting or role}=...)",
+            f"name it with {how}",
             f"ninguna actividad del registro figura como {ROLE_TEXT[role].es} (se buscó: "
-            f"{looked}); indíquela en KpiSettings({setting or role}=...)",
+            f"{looked_es}); indíquela con {how_es}",
         )
     )
 
 
 def no_column(role: str, candidates: Sequence[str]) -> Unavailable:
-    """The log has no column playing ``role``."""
-    looked = ", ".join(candidates)
+    """The log has no column playing ``role``: say what was looked for and how to name it."""
+    looked = ", ".join(candidates) if candidates else "—"
+    if role in VOCABULARY_ROLES:
+        how = f"`mejora vocabulary LOG --role {VOCABULARY_ROLES[role]}=COLUMN`"
+        how_es = f"`mejora vocabulary REGISTRO --role {VOCABULARY_ROLES[role]}=COLUMNA`"
+    else:
+        how, how_es = f"the KPI settings ({role}: [...])", f"los ajustes de KPI ({role}: [...])"
     return Unavailable(
         Text(
             f"the log has no {ROLE_TEXT[role].en} column (looked for: {looked}); "
-            f"name it in KpiSettings({role}=...)",
+            f"name it with {how}",
             f"el registro no tiene columna de {ROLE_TEXT[role].es} (se buscó: {looked}); "
-            f"indíquela en KpiSettings({role}=...)",
+            f"indíquela con {how_es}",
         )
     )
 
@@ -386,6 +393,23 @@ def items(times: pd.Series, values: pd.Series | np.ndarray) -> pd.DataFrame:
 
 
 # -- the context --------------------------------------------------------------------------
+# the vocabulary's kinds behind each activity role left empty, and its roles behind columns
+VOCABULARY_KINDS: dict[str, tuple[str, ...]] = {
+    "won": ("won",),
+    "lost": ("lost",),
+    "touch": ("call", "meeting"),
+    "lead_start": ("lead_created", "form_submitted"),
+    "error": ("error",),
+    "sent": ("sent",),
+    "delivered": ("delivered",),
+    "opened": ("opened",),
+    "clicked": ("clicked",),
+    "unsubscribed": ("unsubscribed",),
+    "bounced": ("bounced",),
+    "spam": ("spam",),
+    "purchase": ("purchase",),
+}
+VOCABULARY_ROLES = {"contact": "contact", "email": "message"}
 FLAG_ROLES = ("won", "lost", "goal", "error", "touch", "lead_start", "purchase")
 MESSAGE_ROLES = ("sent", "delivered", "opened", "clicked", "unsubscribed", "bounced", "spam")
 VALUE_ROLES = (
@@ -471,7 +495,9 @@ class KpiContext:
         """The log's activities playing ``role`` (``goal`` falls back to ``won``)."""
         candidates: tuple[str, ...] = getattr(self.settings, role)
         if role == "goal" and not candidates:
-            candidates = self.settings.won
+            return self.labels("won", required=required)
+        if not candidates and role in VOCABULARY_KINDS:
+            candidates = self.log.vocabulary.labels(*VOCABULARY_KINDS[role])
         found = [self.activities[c.lower()] for c in candidates if c.lower() in self.activities]
         found = list(dict.fromkeys(found))
         if required and not found:
@@ -481,6 +507,13 @@ class KpiContext:
     def column(self, role: str, *, required: bool = True) -> str | None:
         """The log's column playing ``role`` (first candidate present, any case)."""
         candidates: tuple[str, ...] = getattr(self.settings, role)
+        if not candidates and role in VOCABULARY_ROLES:
+            column = self.log.vocabulary.role(VOCABULARY_ROLES[role])
+            if column is not None:
+                return column
+            if required:
+                raise no_column(role, ())
+            return None
         present = {c.lower(): c for c in self.log.attribute_columns}
         for candidate in candidates:
             if candidate.lower() in present:

@@ -163,6 +163,7 @@ def touch_point_completion(ctx: KpiContext) -> Measurement:
     if flags.empty:
         raise Unavailable(NO_CASES)
     contact = ctx.column("contact", required=False)
+    contact = None if contact == "case_id" else contact  # then each case is one contact
     who = flags[["case_id", "start"]].copy()
     if contact is not None:
         who = who.merge(ctx.values(contact), on="case_id").rename(columns={contact: "who"})

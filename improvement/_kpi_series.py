@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 import mining
+from improvement._change_points import ChangePoint, mean_shifts, shift_phases
 from improvement._control_charts import ControlChartResult
 from improvement._forecast import MIN_POINTS, Forecast, forecast_series
 from improvement._kpi_base import KPI_DEFINITIONS, KpiDefinition, KpiResult, KpiSettings
@@ -164,11 +165,12 @@ def signal_text(signal: Signal) -> Text:
 @dataclass(frozen=True)
 class DriftAlert:
     """A KPI drifting: ``kind`` ``"run_rule"`` (a control-chart rule fired in the recent
-    points) or ``"forecast"`` (a recent point left the interval the earlier points forecast).
+    points), ``"forecast"`` (a recent point left the interval the earlier points forecast) or
+    ``"change_point"`` (the series' mean shifted there, found without a baseline date).
     ``label`` is the period that completed it; ``message`` says it in English and Spanish."""
 
     kpi: str
-    kind: Literal["run_rule", "forecast"]
+    kind: Literal["run_rule", "forecast", "change_point"]
     label: str
     message: Text
     rule: str = ""
@@ -219,6 +221,7 @@ class KpiTrend:
     alerts: tuple[DriftAlert, ...]
     recent: int
     notes: tuple[Text, ...] = field(default_factory=tuple)
+    shift: ChangePoint | None = None  # the last shift in mean, when no baseline date was given
 
     @property
     def id(self) -> str:
@@ -375,14 +378,22 @@ def trend_of(
         notes.append(Text("fewer than 2 periods: no chart", "menos de 2 periodos: sin gráfico"))
         return KpiTrend(definition, series, target, None, None, None, (), 0, tuple(notes))
     starts = pd.to_datetime(list(series.starts or ()), utc=True)
+    shift, baseline, watch_from = None, None, 0
     if baseline_until is not None:
         limit = pd.Timestamp(baseline_until)
         limit = limit.tz_localize("UTC") if limit.tzinfo is None else limit
         new = np.asarray(starts >= limit)
     else:
-        new = np.arange(n) >= n - min(RECENT, n // 4)
+        # no baseline date: the phase before the series' last shift in mean (PELT) is the
+        # baseline, and the shift is itself an alert; without a shift, the last periods are new
+        shift, phases = _last_shift(series)
+        if phases is not None:
+            baseline, new = phases
+            watch_from = n - min(RECENT, n // 4)  # the shift says the rest: watch the newest
+        else:
+            new = np.arange(n) >= n - min(RECENT, n // 4)
     recent = int(new.sum())
-    baseline = ~new
+    baseline = ~new if baseline is None else baseline
     if baseline.sum() < MIN_BASELINE:
         notes.append(
             Text(
@@ -397,7 +408,7 @@ def trend_of(
     for signal in chart.all_signals():
         if signal.rule in NOT_DRIFT:
             continue
-        if signal.detected_at - 1 >= first_new and recent:
+        if signal.detected_at - 1 >= max(first_new, watch_from) and recent:
             alerts.append(
                 DriftAlert(
                     definition.id,
@@ -420,7 +431,7 @@ def trend_of(
             labels=series.labels[first_new:],
         )
         for i, outside in enumerate(check.outside(series.values[first_new:])):
-            if outside:
+            if outside and first_new + i >= watch_from:
                 value = series.values[first_new + i]
                 low, high = check.lower[i], check.upper[i]
                 shown = [
@@ -461,9 +472,52 @@ def trend_of(
             bounds=bounds,
             labels=_future(starts[-1], freq, horizon),
         )
+    if shift is not None:
+        alerts.append(_shift_alert(definition, shift))
     alerts.sort(key=lambda a: (a.label, a.kind))
     return KpiTrend(
-        definition, series, target, chart, check, forecast, tuple(alerts), recent, tuple(notes)
+        definition,
+        series,
+        target,
+        chart,
+        check,
+        forecast,
+        tuple(alerts),
+        recent,
+        tuple(notes),
+        shift=shift,
+    )
+
+
+def _last_shift(series: KpiSeries) -> tuple[ChangePoint | None, tuple | None]:
+    """The series' last change in mean and the (baseline, new) masks it splits it into; None
+    when there is no change or the phase before it is too short to set limits with."""
+    found = mean_shifts(series.values, series.labels)
+    phases = shift_phases(len(series.values), found, min_baseline=MIN_BASELINE)
+    if phases is None or phases[0].sum() < MIN_BASELINE:
+        return None, None
+    return found.last, phases
+
+
+def _shift_alert(definition: KpiDefinition, shift: ChangePoint) -> DriftAlert:
+    direction = "up" if shift.after > shift.before else "down"
+    means = (shift.before, shift.after)
+    shown = [value_text(v, definition.unit, lang) for lang in ("en", "es") for v in means]
+    return DriftAlert(
+        definition.id,
+        "change_point",
+        shift.label,
+        Text(
+            f"the level moved from {shown[0]} to {shown[1]} from {shift.label} on "
+            "(change point found by PELT with the MBIC penalty, no baseline date given)",
+            f"el nivel pasó de {shown[2]} a {shown[3]} desde {shift.label} (punto de cambio "
+            "hallado con PELT y penalización MBIC, sin fecha de referencia)",
+        ),
+        rule="pelt-mbic",
+        direction=direction,
+        value=shift.after,
+        expected=(shift.before, shift.before),
+        worse=_worse(definition, direction),
     )
 
 

@@ -45,6 +45,7 @@ T: dict[str, Text] = {
     "message": Text("What happened", "Qué ocurrió"),
     "run_rule": Text("control-chart rule", "regla del gráfico de control"),
     "forecast": Text("outside forecast", "fuera de la previsión"),
+    "change_point": Text("shift in level", "cambio de nivel"),
     "no_alerts": Text(
         "No drift: no run rule fired and no value left its forecast interval in the period.",
         "Sin deriva: ninguna regla saltó y ningún valor salió de su intervalo de previsión en el "

@@ -16,6 +16,7 @@ import improvement.cli
 import mining.cli
 import sample_logs.cli
 from automation.exceptions import WorkflowError
+from dashboard import Examples
 from mejora import __version__
 from mining.exceptions import EventLogError, LogNotFoundError, StoreError
 
@@ -30,7 +31,9 @@ mining.cli.register(app)
 improvement.cli.register(app)
 sample_logs.cli.register(app)
 automation.cli.register(app)
-dashboard.cli.register(app)
+# the dashboard offers the bundled samples to an empty installation; it does not import them
+EXAMPLES = Examples(sample_logs.sample_names, sample_logs.load_sample, sample_logs.workflow_files)
+dashboard.cli.register(app, examples=EXAMPLES)
 
 
 def _version(value: bool) -> None:

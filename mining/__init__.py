@@ -44,6 +44,7 @@ from mining._kpi_scans import (
     case_values,
     customer_purchases,
     message_engagement,
+    send_reactions,
     stage_funnel,
     stage_order,
     time_in_activity,
@@ -76,11 +77,26 @@ from mining._stats_figures import (
 )
 from mining._store import EventStore, LogInfo, default_store_path
 from mining._transitions import transition_gaps
+from mining._vocabulary import (
+    EMAIL_KINDS,
+    KINDS,
+    REACTION_KINDS,
+    ROLES,
+    WITHDRAWAL_KINDS,
+    Vocabulary,
+    detect_vocabulary,
+    kind_of_label,
+)
 from mining.exceptions import EventLogError, LogNotFoundError, UnsafeFileError
 
 __all__ = [
     "CASE_TABLE_COLUMNS",
     "DFG",
+    "EMAIL_KINDS",
+    "KINDS",
+    "REACTION_KINDS",
+    "ROLES",
+    "WITHDRAWAL_KINDS",
     "BusinessCalendar",
     "CaseAttribute",
     "CaseDuration",
@@ -109,6 +125,7 @@ __all__ = [
     "UnsafeFileError",
     "Variants",
     "VariantsFilter",
+    "Vocabulary",
     "activity_statistics",
     "activity_times",
     "activity_times_figure",
@@ -131,6 +148,7 @@ __all__ = [
     "customer_purchases",
     "default_store_path",
     "detect_format",
+    "detect_vocabulary",
     "discover_dfg",
     "discover_model",
     "dotted_chart_figure",
@@ -140,6 +158,7 @@ __all__ = [
     "get_variants",
     "handover_figure",
     "handovers",
+    "kind_of_label",
     "message_engagement",
     "process_map",
     "process_map_figure",
@@ -147,6 +166,7 @@ __all__ = [
     "read_model",
     "rework",
     "rework_figure",
+    "send_reactions",
     "sends_before_opt_in",
     "spark_session",
     "stage_funnel",

@@ -39,6 +39,20 @@ HUBSPOT_DEFAULT_STAGES: dict[str, str] = {
 }
 
 
+# HubSpot's email event types, by the vocabulary's kinds (STATUSCHANGE that unsubscribes is
+# renamed UNSUBSCRIBE at import; PROCESSED, DEFERRED and other STATUSCHANGEs are no kind)
+HUBSPOT_EMAIL_KINDS = {
+    "sent": ["SENT"],
+    "delivered": ["DELIVERED"],
+    "opened": ["OPEN"],
+    "clicked": ["CLICK"],
+    "unsubscribed": ["UNSUBSCRIBE"],
+    "bounced": ["BOUNCE"],
+    "spam": ["SPAMREPORT"],
+    "error": ["DROPPED"],
+}
+
+
 def _hubspot_email(con: duckdb.DuckDBPyConnection, cols: _Columns, raw: RawSource) -> None:
     kind = cols.need("type")
     created = cols.need("created")
@@ -67,6 +81,13 @@ def _hubspot_email(con: duckdb.DuckDBPyConnection, cols: _Columns, raw: RawSourc
         excludes.append((bad_time, "bad_timestamp"))
     _write_raw(con, columns, excludes)
     raw.preset = {"case_id": message, "activity": event, "timestamp": created}
+    raw.vocabulary = {
+        "roles": {
+            "contact": cols.get("recipient") or "",
+            "message": cols.get("emailCampaignId") or "",
+        },
+        "kinds": HUBSPOT_EMAIL_KINDS,
+    }
     if app:
         raw.preset["resource"] = app
     raw.notes += [

@@ -39,6 +39,9 @@ def _mautic_campaign(con: duckdb.DuckDBPyConnection, cols: _Columns, raw: RawSou
     )
     _write_raw(con, columns, [(_flag(cols.get("is_scheduled")), "scheduled_not_run")])
     raw.preset = {"case_id": case, "activity": step, "timestamp": triggered, "resource": by}
+    # the contact is the lead; an email step's channel_id is the email it sent
+    message = cols.get("channel_id") if cols.get("channel") else None
+    raw.vocabulary = {"roles": {"contact": lead, "workflow": campaign, "message": message or ""}}
     raw.notes += [
         "Mautic campaign log: one case per contact, campaign and rotation (a re-entry into the "
         "campaign is a new case); lead_id, campaign_id and rotation are kept as attributes",
@@ -83,6 +86,10 @@ def _mautic_email(con: duckdb.DuckDBPyConnection, cols: _Columns, raw: RawSource
     raw.rows_read = n_events + n_malformed
     raw.row_label = "row*10+kind"
     raw.preset = {"case_id": lead, "activity": event, "timestamp": when}
+    raw.vocabulary = {
+        "roles": {"contact": "case_id", "message": cols.get("email_id") or ""},
+        "kinds": {"sent": ["Email sent"], "opened": ["Email read"], "error": ["Email failed"]},
+    }
     raw.notes += [
         "Mautic email_stats: one case per contact (lead_id; email_id is an attribute); each "
         "source row gives 'Email sent' (date_sent), 'Email read' (date_read, when is_read = 1) "

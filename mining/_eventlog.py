@@ -9,7 +9,7 @@ mapping and provenance, so no later function takes a column name.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ import pandas as pd
 
 from mining._mapping import ColumnMapping
 from mining._sql import fetch_one, ident, literal
+from mining._vocabulary import Vocabulary, detect_vocabulary
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class LogMetadata:
     duplicates: str = "quarantine"
     row_label: str = "row"
     notes: tuple[str, ...] = ()
+    vocabulary: dict[str, Any] | None = None  # Vocabulary.to_dict(); None: detect when asked
 
     def to_json(self) -> str:
         """Serialise for the event store."""
@@ -54,6 +56,7 @@ class LogMetadata:
         data["mapping"] = ColumnMapping(**mapping, detected=detected)
         data["imported_at"] = datetime.fromisoformat(data["imported_at"])
         data["notes"] = tuple(data.get("notes", ()))
+        data["vocabulary"] = data.get("vocabulary")
         return cls(**data)
 
 
@@ -75,6 +78,7 @@ class ImportSummary:
     detected: list[str]
     timestamp_parsing: str
     notes: list[str] = field(default_factory=list)
+    vocabulary: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for JSON output."""
@@ -126,6 +130,34 @@ class EventLog:
     def mapping(self) -> ColumnMapping:
         """Source column behind each canonical column."""
         return self.meta.mapping
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """What the columns and activity labels mean (contact, message... ; sent, opened,
+        unsubscribed...): stored at import, detected from names and labels for older logs."""
+        if self.meta.vocabulary is not None:
+            return Vocabulary.from_dict(self.meta.vocabulary)
+        cached = getattr(self, "_detected_vocabulary", None)
+        if cached is None:
+            cached = self._detected_vocabulary = self.detected_vocabulary()
+        return cached
+
+    def detected_vocabulary(self) -> Vocabulary:
+        """The vocabulary detected from the column names and activity labels alone."""
+        rows = self.sql("SELECT DISTINCT activity FROM {events} WHERE activity IS NOT NULL")
+        activities = [str(a) for a in rows["activity"]]
+        return detect_vocabulary(self.columns, self.mapping.as_dict(), activities)
+
+    def with_vocabulary(self, vocabulary: Vocabulary) -> EventLog:
+        """The same log read with another vocabulary (e.g. explicit choices applied)."""
+        meta = replace(self.meta, vocabulary=vocabulary.to_dict())
+        return EventLog(
+            self._con,
+            events_table=self._events_table,
+            quarantine_table=self._quarantine_table,
+            meta=meta,
+            filters=self.filters,
+        )
 
     @property
     def columns(self) -> list[str]:
@@ -243,4 +275,5 @@ class EventLog:
             detected=list(self.mapping.detected),
             timestamp_parsing=self.meta.timestamp_parsing,
             notes=list(self.meta.notes),
+            vocabulary=self.vocabulary.to_dict(),
         )

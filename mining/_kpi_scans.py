@@ -174,6 +174,37 @@ def message_engagement(
     return frame.astype({"message": "str", **{name: "bool" for name in names}})
 
 
+def send_reactions(log: EventLog, kinds: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """Per email sent (the vocabulary's ``sent`` labels): ``case_id``, ``contact`` (the
+    vocabulary's contact), ``message`` (its message column, else the send's label: in a log
+    of one case per contact in a workflow each send step is its own email), ``send``,
+    ``sent_at``, and for each ``name: activities`` of ``kinds`` the first such event after the
+    send and before the case's next one (``name_at``, NaT: none).
+
+    Example:
+        >>> send_reactions(log, {"clicked": log.vocabulary.labels("clicked")})  # doctest: +SKIP
+    """
+    vocabulary = log.vocabulary
+    why = "to follow each email sent to the reactions after it"
+    contact = vocabulary.require_role("contact", log.name, why)
+    sends = vocabulary.require_labels(("sent",), log.name, why)
+    message = vocabulary.role("message")
+    names = [name for name in kinds if kinds[name]]
+    query = _kpis.send_reactions(
+        log.events_ref,
+        ident(contact),
+        ident(message) if message else "activity",
+        _quoted(sends, "sent"),
+        [_quoted(kinds[name], f"kind {name!r}") for name in names],
+    )
+    frame = log.connection.execute(query).df()
+    frame = frame.rename(columns={f"kind_{i}_at": f"{name}_at" for i, name in enumerate(names)})
+    for name in kinds:
+        if f"{name}_at" not in frame:
+            frame[f"{name}_at"] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us, UTC]")
+    return frame
+
+
 def case_values(log: EventLog, columns: Sequence[str]) -> pd.DataFrame:
     """Per case: ``case_id`` and the first non-null value of each of ``columns`` (an attribute
     that is missing in every event of a case stays missing).

@@ -1,7 +1,8 @@
 """Column mapping: which source column holds the case id, activity, timestamp, resource, start time.
 
-Common names are detected in English and Spanish; an explicit mapping always wins. The mapping is
-kept on the EventLog so no later function needs a column name.
+Common names are detected in English and Spanish, then, for names no list holds, by the words
+they are made of ("Deal ID", "Changed At", "id_contacto"); an explicit mapping always wins. The
+mapping is kept on the EventLog so no later function needs a column name.
 """
 
 from __future__ import annotations
@@ -96,6 +97,65 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
 }
 
 
+# Second pass, for names no list holds: the words a column name is made of. A case id names an
+# entity and says it is an id ("Deal ID", "id_contacto") or the person's address
+# ("subscriber_email"); an activity column says event / stage / action; a timestamp column says
+# time / date or "<verb>_at" / "<verb>_on" ("Changed At", "occurred_on").
+_ENTITIES = {
+    "case", "caso", "deal", "opportunity", "oportunidad", "negocio", "trato", "lead", "contact",
+    "contacto", "subscriber", "suscriptor", "customer", "cliente", "account", "cuenta",
+    "ticket", "order", "pedido", "person", "persona", "member", "miembro", "recipient",
+    "destinatario", "expediente", "solicitud", "request",
+}  # fmt: skip
+_ID_WORDS = {"id", "key", "number", "no", "num", "numero", "ref", "code", "codigo"}
+_ADDRESS_WORDS = {"email", "mail", "correo"}
+_WORDS: dict[str, set[str]] = {
+    "activity": {
+        "activity", "event", "evento", "action", "accion", "stage", "etapa", "fase", "step",
+        "paso", "task", "tarea", "actividad", "status", "estado", "interaction", "interaccion",
+    },
+    "timestamp": {"timestamp", "time", "datetime", "date", "fecha", "hora", "when", "cuando"},
+    "resource": {
+        "owner", "rep", "agent", "user", "usuario", "propietario", "assignee", "asignado",
+        "vendedor", "salesperson", "comercial", "agente", "responsable", "performer",
+    },
+    "start_timestamp": set(),
+}  # fmt: skip
+_START_WORDS = {"start", "started", "inicio", "begin", "began", "comienzo"}
+
+
+def _words(name: str) -> list[str]:
+    return [w for w in re.split(r"[_:./]+", _norm(name)) if w]
+
+
+def _word_score(canonical: str, name: str) -> int:
+    """How strongly a column name's words say it is ``canonical`` (0: not at all)."""
+    words = _words(name)
+    if not words:
+        return 0
+    starts = bool(_START_WORDS & set(words))
+    if canonical == "case_id":
+        named = _ENTITIES & set(words)
+        if named and _ID_WORDS & set(words):
+            return 3
+        if named and _ADDRESS_WORDS & set(words):
+            return 2
+        return 0
+    if canonical == "timestamp":
+        if starts:
+            return 0
+        if _WORDS["timestamp"] & set(words):
+            return 2
+        return 1 if len(words) >= 2 and words[-1] in {"at", "on", "el", "en"} else 0
+    return 2 if _WORDS[canonical] & set(words) else 0
+
+
+def _by_words(canonical: str, columns: list[str], used: set[str]) -> str | None:
+    scored = [(_word_score(canonical, c), -i, c) for i, c in enumerate(columns) if c not in used]
+    scored = [s for s in scored if s[0] > 0]
+    return max(scored)[2] if scored else None
+
+
 def _norm(name: str) -> str:
     text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
     return re.sub(r"[\s\-]+", "_", text.strip().lower())
@@ -158,6 +218,11 @@ def resolve_mapping(
                 used.add(column)
                 detected.append(canonical)
                 break
+    for canonical in ("case_id", "activity", "timestamp", "resource"):
+        if canonical not in chosen and (column := _by_words(canonical, columns, used)):
+            chosen[canonical] = column
+            used.add(column)
+            detected.append(canonical)
     missing = [c for c in REQUIRED if c not in chosen]
     if missing:
         hints = "; ".join(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -14,8 +15,10 @@ import pandas as pd
 from mining import _crm, _pm4py_adapter, _sources
 from mining._eventlog import EventLog, LogMetadata
 from mining._sources import ROW, Progress, RawSource
+from mining._sql import ident
 from mining._timestamps import TimestampOptions
 from mining._validate import EVENTS, QUARANTINE, Duplicates, build_tables
+from mining._vocabulary import Vocabulary, check_against, detect_vocabulary, read_overrides
 from mining.exceptions import EventLogError
 
 _EXTENSIONS = {
@@ -114,12 +117,18 @@ def read_log(
     duplicates: Duplicates = "quarantine",
     name: str | None = None,
     progress: Progress | None = None,
+    roles: Mapping[str, str | None] | None = None,
+    event_kinds: Mapping[str, Sequence[str]] | None = None,
+    vocabulary_file: str | Path | None = None,
 ) -> EventLog:
     """Read and validate an event log file; unusable rows are quarantined, never dropped.
 
     ``mapping`` maps canonical names (case_id, activity, timestamp, resource, start_timestamp)
     to source columns; what it leaves out is detected by name. ``timezone`` is the zone of naive
-    timestamps. The source file is only read.
+    timestamps. The event vocabulary (which column is the contact, which labels are sends,
+    unsubscribes...) is detected from names and labels and stored with the log; ``roles``
+    (role -> column), ``event_kinds`` (kind -> labels) and a ``vocabulary_file`` override it.
+    The source file is only read.
 
     Example:
         >>> log = read_log("deals.csv", mapping={"case_id": "deal"}, timezone="Europe/Madrid")
@@ -160,6 +169,9 @@ def read_log(
             f"Raise MEJORA_MEMORY_LIMIT or free memory. ({str(exc).splitlines()[0]})"
         ) from exc
     _sources.drop_staging(con)
+    vocabulary = _vocabulary_of(
+        con, built.mapping.as_dict(), raw.vocabulary, roles, event_kinds, vocabulary_file, path
+    )
     meta = LogMetadata(
         name=name or _default_name(path),
         source=str(path),
@@ -172,9 +184,42 @@ def read_log(
         duplicates=duplicates,
         row_label=raw.row_label,
         notes=tuple(built.notes),
+        vocabulary=vocabulary.to_dict(),
     )
     report("done", 1.0)
     return EventLog(con, events_table=EVENTS, quarantine_table=QUARANTINE, meta=meta)
+
+
+def _vocabulary_of(
+    con: duckdb.DuckDBPyConnection,
+    mapping: Mapping[str, str],
+    hint: Mapping[str, Any],
+    roles: Mapping[str, str | None] | None,
+    event_kinds: Mapping[str, Sequence[str]] | None,
+    vocabulary_file: str | Path | None,
+    path: Path,
+) -> Vocabulary:
+    """The log's vocabulary: detected (the format's hint first), then the explicit choices."""
+    columns = [r[0] for r in con.execute(f"DESCRIBE {ident(EVENTS)}").fetchall()]
+    activities = [
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT activity FROM {ident(EVENTS)} WHERE activity IS NOT NULL"
+        ).fetchall()
+    ]
+    vocabulary = detect_vocabulary(columns, mapping, activities, hint=hint)
+    given_roles: dict[str, str | None] = {}
+    given_kinds: dict[str, list[str]] = {}
+    if vocabulary_file is not None:
+        given_roles, given_kinds = read_overrides(vocabulary_file)
+    given_roles.update(roles or {})
+    given_kinds.update({k: list(v) for k, v in (event_kinds or {}).items()})
+    try:
+        vocabulary = vocabulary.with_overrides(given_roles, given_kinds)
+    except ValueError as exc:
+        raise EventLogError(f"{path}: {exc}") from exc
+    check_against(vocabulary, columns, activities, str(path))
+    return vocabulary
 
 
 def _default_name(path: Path) -> str:

@@ -40,6 +40,8 @@ class RawSource:
     preset: dict[str, str] = field(default_factory=dict)
     malformed: str | None = None
     notes: list[str] = field(default_factory=list)
+    # what the format's own words mean: {"roles": {role: column}, "kinds": {kind: [labels]}}
+    vocabulary: dict[str, dict] = field(default_factory=dict)
 
 
 def drop_staging(con: duckdb.DuckDBPyConnection) -> None:

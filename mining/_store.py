@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ import platformdirs
 
 from mining._eventlog import EventLog, LogMetadata
 from mining._sql import fetch_one, ident
+from mining._vocabulary import Vocabulary, check_against
 from mining.exceptions import LogNotFoundError, StoreError
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
@@ -167,6 +169,39 @@ class EventStore:
             quarantine_table=quarantine,
             meta=LogMetadata.from_json(row),
         )
+
+    def set_vocabulary(self, name: str, vocabulary: Vocabulary) -> EventLog:
+        """Store ``vocabulary`` as the stored log ``name``'s (explicit choices made after
+        import); the events are untouched."""
+        meta = dataclasses.replace(
+            LogMetadata.from_json(self._meta_row(name)), vocabulary=vocabulary.to_dict()
+        )
+        self._con.execute(f"UPDATE {_META} SET meta = ? WHERE name = ?", [meta.to_json(), name])
+        return self.load(name)
+
+    def revise_vocabulary(
+        self,
+        name: str,
+        roles: Mapping[str, str | None] | None = None,
+        kinds: Mapping[str, Sequence[str]] | None = None,
+        *,
+        reset: bool = False,
+    ) -> EventLog:
+        """Correct the stored log ``name``'s vocabulary: ``reset`` detects it again, then
+        ``roles`` (role -> column, None clears) and ``kinds`` (kind -> labels) are applied.
+        Refused (ValueError / EventLogError) when a column or label is not in the log."""
+        log = self.load(name)
+        vocabulary = log.detected_vocabulary() if reset else log.vocabulary
+        if roles or kinds:
+            try:
+                vocabulary = vocabulary.with_overrides(roles, kinds)
+            except ValueError as exc:
+                raise ValueError(f"log {name!r}: {exc}") from exc
+            activities = log.sql("SELECT DISTINCT activity FROM {events}")["activity"]
+            check_against(vocabulary, log.columns, [str(a) for a in activities], name)
+        if not (reset or roles or kinds):
+            return log
+        return self.set_vocabulary(name, vocabulary)
 
     def _meta_row(self, name: str) -> str:
         try:

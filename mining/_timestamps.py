@@ -102,6 +102,25 @@ def _mostly_numbers(con: duckdb.DuckDBPyConnection, table: str, text: str) -> bo
     return True
 
 
+_NUMERIC_DATE = r"^([0-9]{1,2})[/.-]([0-9]{1,2})[/.-][0-9]{2,4}([ T]|$)"
+
+
+def _evidently_dayfirst(con: duckdb.DuckDBPyConnection, table: str, text: str) -> bool:
+    """Whether the values are numeric dates (31/12/2024) that can only be day-first: most
+    match the pattern, some have a first number above 12 and none a second number above 12.
+    Dates that never show (all numbers <= 12) stay ambiguous and need ``--dayfirst``."""
+    first = f"TRY_CAST(regexp_extract({text}, {literal(_NUMERIC_DATE)}, 1) AS INTEGER)"
+    second = f"TRY_CAST(regexp_extract({text}, {literal(_NUMERIC_DATE)}, 2) AS INTEGER)"
+    n_values, n_dates, day_first, month_first = fetch_one(
+        con,
+        f"SELECT count(*) FILTER (WHERE {text} <> ''), "
+        f"count(*) FILTER (WHERE regexp_matches({text}, {literal(_NUMERIC_DATE)})), "
+        f"count(*) FILTER (WHERE {first} > 12), count(*) FILTER (WHERE {second} > 12) "
+        f"FROM {ident(table)}",
+    )
+    return bool(n_values) and n_dates >= _MOSTLY * n_values and day_first > 0 and not month_first
+
+
 def timestamp_sql(
     con: duckdb.DuckDBPyConnection, table: str, column: str, options: TimestampOptions
 ) -> tuple[str, str]:
@@ -131,11 +150,12 @@ def timestamp_sql(
     if _mostly_numbers(con, table, text):
         return _epoch(text, _typical_magnitude(con, table, f"TRY_CAST({text} AS DOUBLE)"))
     iso = f"TRY_CAST({text} AS TIMESTAMPTZ)"
-    if options.dayfirst:
+    if options.dayfirst or _evidently_dayfirst(con, table, text):
         formats = "[" + ", ".join(literal(f) for f in DAYFIRST_FORMATS) + "]"
         sql = (
             f"CASE WHEN regexp_matches({text}, '^[0-9]{{4}}-') THEN {iso} "
             f"ELSE CAST(try_strptime({text}, {formats}) AS TIMESTAMPTZ) END"
         )
-        return sql, f"day-first dates, naive times in {options.timezone}"
+        how = "day-first dates" + ("" if options.dayfirst else " (detected: a first number > 12)")
+        return sql, f"{how}, naive times in {options.timezone}"
     return iso, f"ISO 8601, naive times in {options.timezone}"

@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from mining._consent import HUBSPOT_SENDS, consent_violations, sends_before_opt_in
+from mining._consent import consent_violations, sends_before_opt_in
 from mining._discovery import discover_model, process_map
 from mining._eventlog import EventLog
 from mining._figures import process_map_figure
@@ -34,6 +34,7 @@ from mining._stats_figures import (
     variants_figure,
 )
 from mining._store import EventStore
+from mining._vocabulary import ROLES, Vocabulary, parse_assignments, read_overrides
 
 StoreOption = Annotated[
     Path | None,
@@ -45,6 +46,28 @@ StoreOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+RoleOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--role",
+        help=f"ROLE=COLUMN: the column playing a role ({', '.join(ROLES)}); repeatable; "
+        "ROLE= clears it.",
+    ),
+]
+EventKindOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--event-kind",
+        help='KIND="LABEL": an activity label of a kind (sent, opened, clicked, unsubscribed, '
+        "bounced, spam, opted_in, won, lost...); repeat for several labels; KIND= clears it.",
+    ),
+]
+VocabularyFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--vocabulary", help="YAML/JSON file: roles: {contact: COLUMN}, kinds: {sent: [LABEL]}."
+    ),
+]
 NameArgument = Annotated[
     str, typer.Argument(help="Name of a log in the store (see `mejora logs`).")
 ]
@@ -193,10 +216,15 @@ def import_command(
         Path | None,
         typer.Option("--quarantine-csv", help="Also write quarantined rows to this CSV."),
     ] = None,
+    role: RoleOption = None,
+    event_kind: EventKindOption = None,
+    vocabulary_file: VocabularyFileOption = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Import an event log into the store, validating every row."""
+    """Import an event log into the store, validating every row; shows what its columns and
+    activity labels mean (the vocabulary) and how to correct it."""
+    roles, kinds = vocabulary_choices(role, event_kind)
     mapping = {
         "case_id": case,
         "activity": activity,
@@ -218,6 +246,9 @@ def import_command(
             duplicates="keep" if keep_duplicates else "quarantine",
             name=name,
             progress=report,
+            roles=roles,
+            event_kinds=kinds,
+            vocabulary_file=vocabulary_file,
         )
         report("saving to the store", None)
         with EventStore(store) as event_store:
@@ -241,6 +272,7 @@ def import_command(
     console.print(table)
     for note in summary.notes:
         console.print(f"note: {note}")
+    print_vocabulary(Vocabulary.from_dict(summary.vocabulary), summary.name)
     if summary.quarantined:
         reasons = ", ".join(f"{r}: {n:,}" for r, n in summary.quarantine_reasons.items())
         console.print(
@@ -297,6 +329,7 @@ def info_command(
     if as_json:
         emit_json(data)
         return
+    vocabulary = Vocabulary.from_dict(data.pop("vocabulary", {}))
     table = Table(title=f"Log {name!r}", show_header=False)
     for key, value in data.items():
         if isinstance(value, dict):
@@ -307,6 +340,57 @@ def info_command(
             value = f"{value:,}"
         table.add_row(key.replace("_", " "), str(value))
     console.print(table)
+    print_vocabulary(vocabulary, name)
+
+
+def vocabulary_choices(
+    role: list[str] | None, event_kind: list[str] | None
+) -> tuple[dict[str, str | None], dict[str, list[str]]]:
+    """``--role`` and ``--event-kind`` assignments as the vocabulary's override mappings."""
+    roles = {k: (v[-1] if v else None) for k, v in parse_assignments(role or [], "--role").items()}
+    return roles, parse_assignments(event_kind or [], "--event-kind")
+
+
+def print_vocabulary(vocabulary: Vocabulary, name: str) -> None:
+    """The vocabulary as the import and info commands show it, with how to correct it."""
+    lines = vocabulary.describe()
+    console.print("vocabulary (what columns and labels mean):" if lines else "vocabulary: -")
+    for line in lines:
+        console.print(f"  {line}", markup=False, highlight=False)
+    for note in vocabulary.notes:
+        console.print(f"  note: {note}", markup=False, highlight=False)
+    console.print(
+        f"  correct it: mejora vocabulary {name} --role contact=COLUMN "
+        '--event-kind unsubscribed="LABEL"',
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def vocabulary_command(
+    name: NameArgument,
+    role: RoleOption = None,
+    event_kind: EventKindOption = None,
+    vocabulary_file: VocabularyFileOption = None,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Detect again from names and labels, dropping choices.")
+    ] = False,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show a stored log's vocabulary (which column is the contact, which labels are sends,
+    unsubscribes...) or correct it with --role, --event-kind or --vocabulary FILE."""
+    roles, kinds = vocabulary_choices(role, event_kind)
+    if vocabulary_file is not None:
+        file_roles, file_kinds = read_overrides(vocabulary_file)
+        roles, kinds = {**file_roles, **roles}, {**file_kinds, **kinds}
+    with EventStore(store) as event_store:
+        vocabulary = event_store.revise_vocabulary(name, roles, kinds, reset=reset).vocabulary
+    if as_json:
+        emit_json(vocabulary.to_dict())
+        return
+    print_vocabulary(vocabulary, name)
 
 
 def variants_command(
@@ -492,11 +576,14 @@ def _cell(value: Any) -> str:
 def consent_command(
     name: NameArgument,
     contact: Annotated[
-        str, typer.Option(help="Attribute identifying a person across cases.")
-    ] = "recipient",
+        str | None,
+        typer.Option(help="Column identifying a person (default: the vocabulary's contact)."),
+    ] = None,
     send: Annotated[
         list[str] | None,
-        typer.Option("--send", help="Activity that sends a marketing email (default: SENT)."),
+        typer.Option(
+            "--send", help="Activity that sends a marketing email (default: the sent kind)."
+        ),
     ] = None,
     opt_in: Annotated[
         list[str] | None,
@@ -504,18 +591,24 @@ def consent_command(
             "--opt-in", help="Activity recording consent; also checks no email before it."
         ),
     ] = None,
+    check_opt_in: Annotated[
+        bool,
+        typer.Option(
+            "--check-opt-in", help="Also check no email before the opted_in kind's labels."
+        ),
+    ] = False,
     filters: FiltersOption = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Emails sent after the contact unsubscribed, bounced or reported spam (consent breaches),
     and with --opt-in, emails sent before the contact opted in."""
-    sends = tuple(send) if send else HUBSPOT_SENDS
+    sends = tuple(send) if send else None
     with stored_log(store, name, filters) as log:
         frame = consent_violations(log, contact=contact, sends=sends)
         early = (
-            sends_before_opt_in(log, opt_ins=opt_in, contact=contact, sends=sends)
-            if opt_in
+            sends_before_opt_in(log, opt_ins=opt_in or None, contact=contact, sends=sends)
+            if opt_in or check_opt_in
             else None
         )
     if as_json:
@@ -596,6 +689,7 @@ def register(app: typer.Typer) -> None:
     app.command("import")(import_command)
     app.command("logs")(logs_command)
     app.command("info")(info_command)
+    app.command("vocabulary")(vocabulary_command)
     app.command("variants")(variants_command)
     app.command("dfg")(dfg_command)
     app.command("discover")(discover_command)

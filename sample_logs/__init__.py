@@ -93,6 +93,11 @@ def workflow_path(name: str) -> Path:
     return path
 
 
+def workflow_files() -> dict[str, Path]:
+    """Every bundled designed workflow: name -> YAML file."""
+    return {name: workflow_path(name) for name in workflow_names()}
+
+
 def load_crm_pipeline() -> EventLog:
     """A seeded lead-to-deal CRM log (leads, nurture emails, qualification, demo, proposal)."""
     return load_sample("crm_pipeline")
@@ -146,6 +151,7 @@ __all__ = [
     "regenerate",
     "sample_names",
     "sample_path",
+    "workflow_files",
     "workflow_names",
     "workflow_path",
 ]

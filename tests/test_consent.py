@@ -87,11 +87,18 @@ def test_consent_command_checks_both_rules(write_csv, store_path, capsys):
     args += ["--opt-in", "Opted in"]
     assert main([*args, "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert [(r["rule"], r["case_id"]) for r in rows] == [
-        ("before_opt_in", "m3"),
-        ("before_opt_in", "m6"),
-    ]
+    # a@x.com unsubscribed on the 5th and was mailed on the 6th; b and c before opting in
+    expected = [("after_withdrawal", "m8"), ("before_opt_in", "m3"), ("before_opt_in", "m6")]
+    assert [(r["rule"], r["case_id"]) for r in rows] == expected
     assert main(args) == 0
     text = capsys.readouterr().out
     assert "2 emails to 2 contacts before they opted in" in text
     assert "c@x.com: Email sent at 2025-01-04 10:00, never opted in" in text
+    # the same from the vocabulary alone: email is the contact, the labels name their kinds
+    assert main(["consent", "subs", "--check-opt-in", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["rule"], r["case_id"], r["contact"]) for r in rows] == [
+        ("after_withdrawal", "m8", "a@x.com"),
+        ("before_opt_in", "m3", "b@x.com"),
+        ("before_opt_in", "m6", "c@x.com"),
+    ]

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import UserStore
+import mining
+from dashboard import Examples, UserStore
 from dashboard._client import CallbackClient, sign_in
 from dashboard.app import create_app
 from dashboard.pages import (
@@ -22,6 +23,7 @@ from dashboard.pages import (
     suggestions,
     variants,
 )
+from mejora.cli import EXAMPLES
 from mining import EventStore, read_log
 from sample_logs import load_sample
 from tests._planted_logs import overlapping_campaigns, two_versions
@@ -52,6 +54,7 @@ def app(tmp_path_factory: pytest.TempPathFactory):
         secret="s" * 64,
         users_file=users.path,
         workflows=folder / "workflows",
+        examples=EXAMPLES,
     )
     application.folder = folder
     return application
@@ -269,6 +272,15 @@ def test_variants_keep_coverage_and_case_timeline(ana):
     assert "1 of 1 cases" in str(timeline["layout"]["title"])
 
 
+def test_the_workflow_and_email_log_are_chosen_by_what_the_logs_contain(app, ana):
+    """No table of sample names: the design sharing most activities with the log is offered,
+    and the email log is the one whose vocabulary names sends and reactions."""
+    chosen = ana.call(conformance.suggest_workflow, SALES, None)["conf-workflow.value"]
+    assert chosen == "bundled:sales_pipeline"
+    with app.server.app_context():
+        assert app.server.extensions["mejora.dashboard"].email_logs() == ["mails"]
+
+
 def test_conformance_runs_in_the_background(ana):
     started = ana.call(conformance.run_check, 1, SALES, "bundled:sales_pipeline", "alignments")
     assert started["conf-poll.disabled"] is False
@@ -435,10 +447,13 @@ def test_only_admins_see_and_use_suggestions(app, ana, marta):
         ana.call(reports.run_report, 1, SALES, "", "es")
 
 
-def test_an_empty_store_offers_the_samples(tmp_path, monkeypatch):
+def test_an_empty_store_offers_the_samples(tmp_path):
     users = UserStore(tmp_path / "users.json")
     users.add("ana", PASSWORD, role="analyst")
-    app = create_app(tmp_path / "empty.duckdb", secret="e" * 64, users_file=users.path)
+    only_one = Examples(lambda: ["crm_pipeline"], load_sample)
+    app = create_app(
+        tmp_path / "empty.duckdb", secret="e" * 64, users_file=users.path, examples=only_one
+    )
     calls = client_for(app, "ana")
     empty = {"log": None, "filters": []}
     listed = calls.call(data.list_logs, empty)
@@ -446,7 +461,6 @@ def test_an_empty_store_offers_the_samples(tmp_path, monkeypatch):
         listed["data-message.children"]
     )
     assert "empty" in str(calls.call(overview.show_kpis, empty)["overview-alerts.children"])
-    monkeypatch.setattr(data, "SAMPLES", {"crm_pipeline": None})
     started = calls.call(data.start_samples, 1)
     out = wait_for(calls, data.show_import, started["data-job.data"], empty)
     assert out["app-log.options"] == ["crm_pipeline"] and out["app-log.value"] == "crm_pipeline"
@@ -530,3 +544,41 @@ def test_suggestions_revert_a_newer_revision_that_made_things_worse(tmp_path):
     assert saved["suggestion"]["changes"]["ops"] == [
         {"op": "set_wait_duration", "node": "nurture_1_click", "duration": "P7D"}
     ]
+
+
+def test_the_data_page_shows_and_corrects_the_vocabulary(tmp_path):
+    """A withdrawal in words no pattern knows ("No molestar") is named on the Data page; the
+    choice is stored with the log and every analysis reads it."""
+    users = UserStore(tmp_path / "users.json")
+    users.add("ana", PASSWORD, role="analyst")
+    (tmp_path / "es.csv").write_text(
+        "case_id,activity,timestamp,correo\n"
+        "m1,Envío boletín,2025-01-01 09:00,ana@x.es\n"
+        "m2,No molestar,2025-01-02 09:00,ana@x.es\n"
+        "m3,Envío boletín,2025-01-03 09:00,ana@x.es\n"
+    )
+    with EventStore(tmp_path / "store.duckdb") as store:
+        store.save(read_log(tmp_path / "es.csv"), "es")
+    app = create_app(tmp_path / "store.duckdb", secret="v" * 64, users_file=users.path)
+    calls = client_for(app, "ana")
+    chosen = [{"name": "es"}]
+    rows = calls.call(data.show_vocabulary, chosen)["data-vocab-grid.rowData"]
+    assert {"meaning": "kind:sent", "value": "Envío boletín", "given": False} in rows
+    assert {"meaning": "role:contact", "value": "correo", "given": False} in rows
+    assert not any(r["meaning"] == "kind:unsubscribed" for r in rows)
+    options = calls.call(data.vocabulary_choices, "kind:unsubscribed", chosen)
+    assert options["data-vocab-value.options"] == ["Envío boletín", "No molestar"]
+    assert options["data-vocab-value.value"] == [] and options["data-vocab-value.multi"] is True
+    role = calls.call(data.vocabulary_choices, "role:contact", chosen)
+    assert role["data-vocab-value.value"] == "correo"
+    assert "correo" in role["data-vocab-value.options"]
+    refused = calls.call(data.save_vocabulary, 1, chosen, "kind:unsubscribed", ["Baja"])
+    assert "Baja" in str(refused["data-vocab-message.children"])
+    saved = calls.call(data.save_vocabulary, 1, chosen, "kind:unsubscribed", ["No molestar"])
+    assert "Saved the vocabulary of es" in str(saved["data-vocab-message.children"])
+    rows = saved["data-vocab-grid.rowData"]
+    assert {"meaning": "kind:unsubscribed", "value": "No molestar", "given": True} in rows
+    with app.server.extensions["mejora.dashboard"].store() as store:  # what every page reads
+        found = mining.consent_violations(store.load("es"))
+    assert found["case_id"].tolist() == ["m3"]
+    assert calls.call(data.save_vocabulary, 1, None, "kind:sent", [])["data-vocab-message.children"]

@@ -179,11 +179,12 @@ def test_user_commands(tmp_path, monkeypatch, capsys):
 def test_first_start_prints_the_admin_password_and_loads_the_samples(tmp_path, monkeypatch, capsys):
     import dash
 
-    import dashboard.cli
+    import sample_logs
 
     served = {}
     monkeypatch.setattr(dash.Dash, "run", lambda self, **kw: served.update(kw))
-    monkeypatch.setattr(dashboard.cli, "SAMPLES", {"sales_activities": None})
+    one = {"sales_activities": sample_logs.SAMPLES["sales_activities"]}
+    monkeypatch.setattr(sample_logs, "SAMPLES", one)
     monkeypatch.setenv("MEJORA_SECRET_KEY", "k" * 64)
     store, users = tmp_path / "store.duckdb", tmp_path / "users.json"
     args = ["dashboard", "--store", str(store), "--users", str(users), "--port", "8123"]
@@ -191,7 +192,7 @@ def test_first_start_prints_the_admin_password_and_loads_the_samples(tmp_path, m
     out = capsys.readouterr().out
     password = re.search(r"'admin' with password (\S+)", out).group(1)
     assert UserStore(users).check("admin", password) is not None
-    assert "loaded sample log sales_activities" in out and served["port"] == 8123
+    assert "loaded example log sales_activities" in out and served["port"] == 8123
     assert main(args) == 0
     assert "password" not in capsys.readouterr().out  # shown once only
 

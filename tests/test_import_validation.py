@@ -160,10 +160,26 @@ def test_timestamps_normalised_to_utc(write_csv, value, options, expected):
 
 
 def test_unreadable_timestamp_column_fails_with_a_hint(write_csv):
-    path = write_csv("case,activity,timestamp\nA,x,31/12/2024\nA,y,30/12/2024\n")
+    # 05/04/2024 could be 5 April or 4 May: not guessed
+    path = write_csv("case,activity,timestamp\nA,x,05/04/2024\nA,y,06/04/2024\n")
     with pytest.raises(EventLogError, match=r"no value of the timestamp column.*--dayfirst"):
         mining.read_log(path)
     assert mining.read_log(path, dayfirst=True).n_events == 2
+    # month-first dates (12/31/2024) are not taken for day-first ones either
+    path = write_csv("case,activity,timestamp\nA,x,12/31/2024\nA,y,05/04/2024\n", "us.csv")
+    with pytest.raises(EventLogError, match=r"--timestamp-format"):
+        mining.read_log(path)
+
+
+def test_day_first_dates_are_detected_when_a_day_shows_it(write_csv):
+    path = write_csv("case,activity,timestamp\nA,x,05/04/2024 10:00\nA,y,31/12/2024 09:30\n")
+    log = mining.read_log(path)
+    assert "day-first dates (detected" in log.summary().timestamp_parsing
+    times = sorted(log.to_pandas()["timestamp"])
+    assert times == [
+        pd.Timestamp("2024-04-05 10:00", tz="UTC"),
+        pd.Timestamp("2024-12-31 09:30", tz="UTC"),
+    ]
 
 
 def test_unknown_timezone_and_format_fail_clearly(write_csv, tmp_path):
@@ -245,3 +261,28 @@ def test_epoch_column_with_junk_and_an_outlier_quarantines_only_those(write_csv)
     assert log.summary().quarantine_reasons == {"bad_timestamp": 2}
     first = log.to_pandas()["timestamp"].iloc[0]
     assert first == pd.Timestamp("2024-03-01T10:00:00Z")
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("Deal ID,Stage,Changed At,Deal Owner", ("Deal ID", "Stage", "Changed At", "Deal Owner")),
+        (
+            "id_contacto,tipo_evento,fecha_evento,x",
+            ("id_contacto", "tipo_evento", "fecha_evento", None),
+        ),
+        (
+            "subscriber_email,action,occurred_on,list",
+            ("subscriber_email", "action", "occurred_on", None),
+        ),
+        ("Lead Number,Status,Started At,Logged At", ("Lead Number", "Status", "Logged At", None)),
+    ],
+)
+def test_columns_named_by_their_words_are_detected(write_csv, header, expected):
+    """Names no list holds: the words say entity + id, event / stage, time / <verb> at."""
+    start = "2024-01-01 09:00," if "Started" in header else ""
+    row = "c1,Created," + (start or "2024-01-01 10:00,") + ("2024-01-01 10:00" if start else "x")
+    log = mining.read_log(write_csv(f"{header}\n{row}\n"))
+    mapping = log.mapping
+    assert (mapping.case_id, mapping.activity, mapping.timestamp, mapping.resource) == expected
+    assert {"case_id", "activity", "timestamp"} <= set(mapping.detected)

@@ -101,13 +101,17 @@ def test_overview_equals_the_table_and_trends_it_replaces(sample: str) -> None:
 
 def test_overview_numbers_on_the_sales_log() -> None:
     table, trends = kpi_overview(_kpi_samples.sales_activities())
-    assert len(table.computed()) == 10
+    # speed to lead is computable since the vocabulary reads 'Follow-up call' and 'Demo held'
+    # as the call and meeting kinds, which are sales touches
+    assert len(table.computed()) == 11
+    assert table["speed_to_lead"].denominator == 154.0
     assert table["win_rate"].value == 0.28776978417266186
     assert table["lost_deals"].value == 198.0
     assert [(t.id, len(t.series)) for t in trends] == [
         ("cycle_time", 26),
         ("rework_rate", 26),
         ("goal_reach_rate", 26),
+        ("speed_to_lead", 25),
         ("lead_scoring_matrix", 22),
         ("funnel_conversion", 26),
         ("win_rate", 26),

@@ -213,7 +213,7 @@ def test_consent_violations_look_back_over_the_history(emails):
 
 def test_error_rate_needs_error_activities(sales, write_csv):
     reason = _reason(sales, "error_rate").reason
-    assert "error" in reason("en") and "KpiSettings(error=...)" in reason("en")
+    assert "error" in reason("en") and '--event-kind error="LABEL"' in reason("en")
     assert "ninguna actividad" in reason("es")
     text = (
         "case_id,activity,timestamp\nc1,A,2025-01-01\nc1,Task failed,2025-01-02\nc2,A,2025-01-01\n"

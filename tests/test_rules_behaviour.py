@@ -293,8 +293,8 @@ def test_worse_newer_version_is_rolled_back(two_versions):
 def test_no_version_column_means_no_comparison(welcome_sample):
     assert not welcome_sample.by_rule("behaviour-changed-between-versions")
     assert (
-        "behaviour-changed-between-versions: the log has no version column (workflow_version, "
-        "version, revision); versions not compared"
+        "behaviour-changed-between-versions: the log has no workflow_version column (name it "
+        "with `mejora vocabulary campaigns --role workflow_version=COLUMN`); versions not compared"
     ) in welcome_sample.notes
 
 

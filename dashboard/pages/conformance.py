@@ -1,4 +1,4 @@
-"""Conformance: a stored log against a bundled or stored designed workflow — the design drawn
+"""Conformance: a stored log against an example or stored designed workflow — the design drawn
 with observed traffic, skip rates and never-taken branches, the deviations with their impact,
 the designed waits against the real ones — and consent violations."""
 
@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 import dash_cytoscape as cyto
 from dash import Input, Output, State, html, no_update
 
-from automation import Workflow, read_workflow
+from automation import Workflow, WorkflowError, read_workflow
 from dashboard import _cached, ids
 from dashboard._callbacks import callback
 from dashboard._components import (
@@ -33,23 +33,17 @@ from dashboard._data import View, data, error_text
 from dashboard._graph import STYLESHEET, WORKFLOW_LAYOUT, workflow_elements
 from dashboard.i18n import current_language, t
 from mining import conformance_figure, waits_against_design_figure
-from sample_logs import workflow_names, workflow_path
 
 PATH, ORDER, NAME = "/conformance", 3, "nav.conformance"
-DEFAULT_WORKFLOW = {
-    "sales_activities": "bundled:sales_pipeline",
-    "opportunities": "bundled:sales_pipeline",
-    "campaigns": "bundled:welcome_nurture",
-}
 for _grid in (ids.CONF_DEVIATIONS, ids.CONF_BRANCHES, ids.CONSENT_GRID):
     export_csv(_grid)
 
 
 def workflow_options() -> list[dict[str, str]]:
-    """Bundled workflows, then the latest revision of each stored one."""
+    """Example workflows, then the latest revision of each stored one."""
     options = [
         {"label": f"{name} ({t('conf.bundled')})", "value": f"bundled:{name}"}
-        for name in workflow_names()
+        for name in data().examples.workflows()
     ]
     options += [
         {"label": f"{wid} ({t('conf.stored')})", "value": f"stored:{wid}"}
@@ -64,7 +58,7 @@ def load_workflow(choice: str) -> tuple[Workflow, str]:
         raise ValueError(f"unknown workflow {choice!r}")
     kind, _, name = choice.partition(":")
     if kind == "bundled":
-        return read_workflow(workflow_path(name)), choice
+        return read_workflow(data().examples.workflows()[name]), choice
     store = data().workflows
     latest = store.latest(name)
     return store.load(name), f"{choice}@{latest.number if latest else 0}"
@@ -186,9 +180,27 @@ def layout(**_: Any) -> html.Div:
     State(ids.CONF_WORKFLOW, "value"),
 )
 def suggest_workflow(current: dict[str, Any] | None, chosen: str | None) -> Any:
-    """The bundled design a bundled sample log was simulated from."""
-    suggestion = DEFAULT_WORKFLOW.get(View.from_data(current).log or "")
-    return suggestion or no_update
+    """The workflow whose steps the view's log shows most of."""
+    view = View.from_data(current)
+    if not view.log:
+        return no_update
+    return best_workflow(set(_cached.activities(view))) or no_update
+
+
+def best_workflow(activities: set[str]) -> str | None:
+    """The option whose designed activities the log names most (at least two; ties: the
+    larger share of the design), None when no workflow shares two activities with the log."""
+    best: tuple[int, float, str] | None = None
+    for option in workflow_options():
+        try:
+            designed = set(load_workflow(option["value"])[0].activity_map())
+        except (WorkflowError, OSError, ValueError):
+            continue  # a broken file is reported when it is chosen, not while guessing
+        matched = len(designed & activities)
+        score = (matched, matched / max(len(designed), 1), option["value"])
+        if matched >= 2 and (best is None or score[:2] > best[:2]):
+            best = score
+    return best[2] if best else None
 
 
 @callback(
@@ -263,10 +275,13 @@ def _signed(seconds: float) -> str:
     Input(ids.APP_VIEW, "data"),
 )
 def contact_columns(current: dict[str, Any] | None) -> tuple[list[str], str | None]:
-    """The log's attribute columns; ``recipient`` (HubSpot) first when it has one."""
+    """The case id and the log's attribute columns; chosen: the vocabulary's contact."""
     view = View.from_data(current)
-    columns = _cached.case_columns(view) if view.log else []
-    return columns, "recipient" if "recipient" in columns else (columns[0] if columns else None)
+    if not view.log:
+        return [], None
+    columns = ["case_id", *_cached.case_columns(view)]
+    contact = _cached.vocabulary(view).role("contact")
+    return columns, contact if contact in columns else None
 
 
 @callback(

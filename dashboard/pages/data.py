@@ -1,6 +1,7 @@
 """Data: upload a log (size limit, type check, imported through ``mining.read_log`` in the
 background with a validation summary and the quarantined rows downloadable), load the bundled
-samples, list the stored logs and delete them (admins)."""
+examples, list the stored logs and delete them (admins), and show and correct a log's
+vocabulary (which column is the contact, which labels are sends, unsubscribes...)."""
 
 from __future__ import annotations
 
@@ -33,8 +34,7 @@ from dashboard._components import (
 )
 from dashboard._data import DataService, Report, View, data, error_text
 from dashboard.i18n import t
-from mining import EventLogError, formats, read_log
-from sample_logs import SAMPLES, load_sample
+from mining import KINDS, ROLES, EventLogError, formats, read_log
 
 PATH, ORDER, NAME = "/data", 5, "nav.data"
 SUFFIXES = (
@@ -111,6 +111,7 @@ def layout(**_: Any) -> html.Div:
                             color="secondary",
                             outline=True,
                             size="sm",
+                            style={} if data().examples.has_logs else {"display": "none"},
                         ),
                     ],
                     className="mt-2",
@@ -119,6 +120,7 @@ def layout(**_: Any) -> html.Div:
                 dcc.Download(id=ids.DATA_DOWNLOAD),
                 html.Div(id=ids.DATA_MESSAGE, className="mt-2"),
             ),
+            vocabulary_card(),
             card(
                 t("upload.title"),
                 html.P(
@@ -166,6 +168,51 @@ def layout(**_: Any) -> html.Div:
                 html.Div(id=ids.DATA_SUMMARY),
             ),
         ]
+    )
+
+
+def vocabulary_card() -> html.Div:
+    """The selected log's vocabulary, and a form to set one role's column or kind's labels."""
+    columns = [
+        {"field": "meaning", "headerName": t("col.meaning")},
+        {"field": "value", "headerName": t("col.value"), "flex": 3, "tooltipField": "value"},
+        {"field": "given", "headerName": t("col.given"), "maxWidth": 110},
+    ]
+    choices = [f"role:{r}" for r in ROLES] + [f"kind:{k}" for k in KINDS]
+    return card(
+        t("data.vocab_title"),
+        html.P(t("data.vocab_hint"), className="hint"),
+        grid(ids.DATA_VOCAB_GRID, columns, height=240),
+        dbc.Row(
+            [
+                dbc.Col(
+                    field(
+                        t("data.vocab_what"),
+                        dbc.Select(id=ids.DATA_VOCAB_WHAT, options=choices, value="kind:sent"),
+                    ),
+                    md=3,
+                ),
+                dbc.Col(
+                    field(
+                        t("data.vocab_value"),
+                        dcc.Dropdown(id=ids.DATA_VOCAB_VALUE, options=[], value=[], multi=True),
+                    ),
+                    md=7,
+                ),
+                dbc.Col(
+                    dbc.Button(
+                        t("data.vocab_save"),
+                        id=ids.DATA_VOCAB_SAVE,
+                        size="sm",
+                        color="primary",
+                        className="mt-4",
+                    ),
+                    md=2,
+                ),
+            ],
+            className="mt-2",
+        ),
+        html.Div(id=ids.DATA_VOCAB_MESSAGE, className="mt-2"),
     )
 
 
@@ -242,13 +289,13 @@ def import_upload(
 
 
 def load_samples(service: DataService, report: Report) -> list[dict[str, Any]]:
-    """Import the bundled sample logs not stored yet (a log of the same name is kept)."""
+    """Import the example logs not stored yet (a log of the same name is kept)."""
     summaries = []
     stored = {i.name for i in service.logs()}
-    missing = [name for name in SAMPLES if name not in stored]
+    missing = [name for name in service.examples.names() if name not in stored]
     for i, name in enumerate(missing, 1):
         report(f"{name} ({i}/{len(missing)})", i / len(missing))
-        log = load_sample(name)
+        log = service.examples.load(name)
         summaries.append(log.summary().to_dict())
         service.save(log, name)
         log.connection.close()
@@ -370,7 +417,10 @@ def start_samples(_clicks: int) -> tuple[str, bool]:
 )
 def show_import(_n: int, job_id: str | None, current: dict[str, Any] | None) -> tuple:
     """The validation summary of each imported log and the refreshed list; with no log chosen
-    yet, the first imported one is chosen."""
+    yet, the first imported one is chosen. Dash calls it when the page is inserted (its outputs
+    include the top bar's); with no job yet there is nothing to say."""
+    if not job_id:
+        return *[no_update] * 5, True
     state, value = poll_job(job_id)
     if state != "done":
         return job_status(state, value), *[no_update] * 4, state != "running"
@@ -432,3 +482,61 @@ def delete_log(_clicks: int, selected: list[dict[str, Any]] | None) -> tuple:
         return no_update, message(error_text(exc), "warning"), no_update
     rows = service.catalogue()
     return rows, message(t("data.deleted", name=name), "success"), [r["name"] for r in rows]
+
+
+def _selected(selected: list[dict[str, Any]] | None) -> str | None:
+    return str(selected[0]["name"]) if selected else None
+
+
+@callback(
+    Output(ids.DATA_VOCAB_GRID, "rowData"),
+    Input(ids.DATA_LOGS, "selectedRows"),
+)
+def show_vocabulary(selected: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The selected log's vocabulary."""
+    name = _selected(selected)
+    return data().vocabulary_rows(name) if name else []
+
+
+@callback(
+    Output(ids.DATA_VOCAB_VALUE, "options"),
+    Output(ids.DATA_VOCAB_VALUE, "value"),
+    Output(ids.DATA_VOCAB_VALUE, "multi"),
+    Input(ids.DATA_VOCAB_WHAT, "value"),
+    Input(ids.DATA_LOGS, "selectedRows"),
+)
+def vocabulary_choices(what: str | None, selected: list[dict[str, Any]] | None) -> tuple:
+    """The columns (for a role) or activities (for a kind) to choose from, the current ones
+    chosen."""
+    name = _selected(selected)
+    if not name or not what:
+        return [], [], True
+    options, current = data().vocabulary_choices(name, what)
+    role = what.startswith("role:")
+    return options, (current[0] if current else None) if role else current, not role
+
+
+@callback(
+    Output(ids.DATA_VOCAB_MESSAGE, "children"),
+    Output(ids.DATA_VOCAB_GRID, "rowData", allow_duplicate=True),
+    Input(ids.DATA_VOCAB_SAVE, "n_clicks"),
+    State(ids.DATA_LOGS, "selectedRows"),
+    State(ids.DATA_VOCAB_WHAT, "value"),
+    State(ids.DATA_VOCAB_VALUE, "value"),
+    prevent_initial_call=True,
+)
+def save_vocabulary(
+    _clicks: int, selected: list[dict[str, Any]] | None, what: str, value: Any
+) -> tuple:
+    """Store one role's column or one kind's labels for the selected log."""
+    name = _selected(selected)
+    if not name:
+        return message(t("data.vocab_pick"), "warning"), no_update
+    values = [value] if isinstance(value, str) else [str(v) for v in value or ()]
+    try:
+        data().revise_vocabulary(name, what, values)
+    except (EventLogError, ValueError) as exc:
+        return message(error_text(exc), "danger"), no_update
+    shown = ", ".join(values) or "–"
+    text = t("data.vocab_saved", name=name, what=what, value=shown)
+    return message(text, "success"), data().vocabulary_rows(name)

@@ -43,7 +43,6 @@ from dashboard._components import (
 )
 from dashboard._data import View, data, error_text
 from dashboard.i18n import current_language, t
-from sample_logs import workflow_names, workflow_path
 
 PATH, ORDER, NAME, ROLE = "/suggestions", 6, "nav.suggestions", "admin"
 WHATIF_SEEDS = (1, 2, 3)
@@ -94,7 +93,7 @@ def layout(**_: Any) -> html.Div:
                                 dbc.Select(
                                     id=ids.SUGG_EMAIL_LOG,
                                     options=[{"label": t("sugg.no_email_log"), "value": ""}, *logs],
-                                    value="email_events" if "email_events" in logs else "",
+                                    value=next(iter(data().email_logs()), ""),
                                 ),
                             ),
                             md=4,
@@ -107,6 +106,7 @@ def layout(**_: Any) -> html.Div:
                                 outline=True,
                                 color="secondary",
                                 className="mt-4",
+                                style={} if data().examples.workflows() else {"display": "none"},
                             ),
                             md=3,
                         ),
@@ -232,14 +232,14 @@ def list_workflows(_refresh: int, chosen: str | None) -> tuple[list[str], str | 
     role="admin",
 )
 def import_bundled(_clicks: int, refresh: int) -> tuple[Any, int]:
-    """Save the bundled designed workflows that are not in the workflow store yet."""
+    """Save the example designed workflows that are not in the workflow store yet."""
     user = require_role("admin")
     store = data().workflows
     added = []
-    for name in workflow_names():
-        workflow = read_workflow(workflow_path(name))
+    for path in data().examples.workflows().values():
+        workflow = read_workflow(path)
         if store.latest(workflow.id) is None:
-            store.save(workflow, base=None, author=user.name, message="bundled sample workflow")
+            store.save(workflow, base=None, author=user.name, message="example workflow")
             added.append(workflow.id)
     text = t("sugg.imported", names=", ".join(added)) if added else t("sugg.nothing_imported")
     return message(text, "success" if added else "info"), (refresh or 0) + 1

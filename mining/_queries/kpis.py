@@ -148,6 +148,36 @@ GROUP BY case_id, CAST({message} AS VARCHAR) ORDER BY first, case_id
 """
 
 
+def send_reactions(
+    events: str, contact: str, message: str, sends: str, kinds: Sequence[str]
+) -> str:
+    """Per send (an activity in the quoted ``sends`` list): ``case_id``, ``contact`` and
+    ``message`` (the quoted column expressions, as text), ``send`` (its label), ``sent_at``,
+    then for the i-th quoted activity list of ``kinds`` the first such event of the case at or
+    after the send and before the case's next send (``kind_i_at``): each reaction belongs to
+    the latest email the contact had been sent."""
+    reactions = " OR ".join(f"({_in(a)})" for a in kinds) or "false"
+    columns = "".join(
+        f",\n       min(r.timestamp) FILTER (WHERE {_in(a, 'r.activity')}) AS kind_{i}_at"
+        for i, a in enumerate(kinds)
+    )
+    return f"""
+WITH sends AS (
+    SELECT case_id, CAST({contact} AS VARCHAR) AS contact, CAST({message} AS VARCHAR) AS message,
+           activity AS send, timestamp AS sent_at, event_idx,
+           lead(timestamp) OVER (PARTITION BY case_id ORDER BY timestamp, event_idx) AS next_at
+    FROM {events} WHERE {_in(sends)}
+), reactions AS (
+    SELECT case_id, activity, timestamp FROM {events} WHERE {reactions}
+)
+SELECT s.case_id, s.contact, s.message, s.send, s.sent_at{columns}
+FROM sends s LEFT JOIN reactions r ON r.case_id = s.case_id AND r.timestamp >= s.sent_at
+     AND (s.next_at IS NULL OR r.timestamp < s.next_at)
+GROUP BY s.case_id, s.contact, s.message, s.send, s.sent_at, s.event_idx
+ORDER BY s.sent_at, s.case_id, s.event_idx
+"""
+
+
 def column_values(events: str, columns: Sequence[str]) -> str:
     """Per case: the first non-null value (order: timestamp, then source order) of each quoted
     column, under its own name."""

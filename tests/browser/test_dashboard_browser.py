@@ -110,6 +110,19 @@ def test_a_good_upload_shows_its_validation_summary(page, tmp_path):
     shoot(page, "data-upload-summary")
 
 
+def test_the_data_page_shows_a_logs_vocabulary(page):
+    sign_in(page, "ana", "/data")
+    page.locator("#data-logs .ag-row", has_text="email_events").first.click()
+    grid = page.locator("#data-vocab-grid")
+    grid.filter(has_text="kind:unsubscribed").wait_for()
+    assert "UNSUBSCRIBE" in grid.inner_text() and "recipient" in grid.inner_text()
+    page.select_option("#data-vocab-what", "kind:unsubscribed")
+    page.locator("#data-vocab-value").filter(has_text="UNSUBSCRIBE").wait_for()
+    page.locator("#data-vocab-grid").scroll_into_view_if_needed()
+    assert page.locator("#data-status").inner_text() == ""  # no stale "no longer available"
+    shoot(page, "data-vocabulary")
+
+
 def test_analyst_sees_no_delete_button_and_the_server_refuses_it(page, server):
     sign_in(page, "ana", "/data")
     assert not page.locator("#data-delete").is_visible()
@@ -194,7 +207,7 @@ def test_admin_applies_a_suggestion_sees_the_draft_and_rolls_it_back(page):
     first_row = page.locator("#sugg-history .ag-row[row-index='0']")
     first_row.filter(has_text="draft").wait_for()
     shoot(page, "suggestions-draft")
-    page.locator("#sugg-history .ag-row", has_text="bundled sample workflow").click()
+    page.locator("#sugg-history .ag-row", has_text="example workflow").click()
     page.click("#sugg-rollback")
     page.locator("#sugg-message").filter(has_text="Revision 1 restored as revision 3").wait_for()
     page.locator("#sugg-audit .ag-row", has_text="rollback").first.wait_for()

@@ -1,0 +1,144 @@
+"""Three foreign tenants' exports (written by ``_tenants.py``, which shares no code with Mejora's
+simulator) go through the chain with no flag at all: columns, day-first dates, the vocabulary
+and every planted problem are found by the general analyses, and ranked first."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import mining
+from automation import AddSuppression, read_workflow, suggest
+from improvement import kpi_trend
+from mejora.cli import main
+from tests.foreign import _tenants as tenants
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tenants.Tenant]:
+    return tenants.write_tenants(tmp_path_factory.mktemp("tenants"))
+
+
+@pytest.fixture(scope="module")
+def logs(written) -> dict[str, mining.EventLog]:
+    return {key: mining.read_log(t.path, name=f"tenant_{key}") for key, t in written.items()}
+
+
+def test_the_generator_is_seeded(written, tmp_path):
+    again = tenants.write_tenants(tmp_path)
+    for key, tenant in written.items():
+        assert again[key].path.read_bytes() == tenant.path.read_bytes(), key
+
+
+# -- import: columns, dates and vocabulary without flags -----------------------------------------
+def test_columns_and_day_first_dates_are_detected(logs, written):
+    expected = {
+        "A": {"case_id": "id_contacto", "activity": "evento", "timestamp": "fecha"},
+        "B": {"case_id": "Deal ID", "activity": "Stage", "timestamp": "Changed At"},
+        "C": {"case_id": "subscriber_email", "activity": "action", "timestamp": "occurred_on"},
+    }
+    for key, log in logs.items():
+        summary = log.summary()
+        assert expected[key].items() <= summary.mapping.items(), key
+        assert (summary.events, summary.quarantined) == (written[key].facts["events"], 0), key
+    assert logs["B"].mapping.resource == "Owner"
+    assert "day-first" in logs["A"].summary().timestamp_parsing
+    # 14/03/2025 is 14 March, not an unreadable date; New York offsets become UTC instants
+    first = logs["A"].to_pandas().query("case_id == 'CT-0042'")["timestamp"].min()
+    assert first == pd.Timestamp("2025-03-14 10:09", tz="UTC")
+    spam = logs["C"].to_pandas().query("case_id == 'dana.whitfield@example.org'")
+    when = spam.loc[spam["activity"] == tenants.C_SPAM, "timestamp"].iloc[0]
+    assert when == pd.Timestamp("2025-02-11 13:40", tz="UTC")
+
+
+def test_the_vocabulary_reads_each_tenants_words(logs):
+    a, b, c = (logs[k].vocabulary for k in "ABC")
+    assert a.labels("unsubscribed") == (tenants.A_UNSUBSCRIBE,)
+    assert set(a.labels("sent")) == {tenants.A_WELCOME, tenants.A_GUIDE, tenants.A_OFFER}
+    assert (a.labels("opened"), a.labels("clicked")) == ((tenants.A_OPEN,), (tenants.A_CLICK,))
+    assert (a.labels("form_submitted"), a.labels("won")) == ((tenants.A_FORM,), (tenants.A_WON,))
+    assert a.role("contact") == "case_id" and a.role("workflow") == "campaña"
+    assert b.role("message") == "message_id" and b.role("owner") == "resource"
+    assert (b.labels("won"), b.labels("lost")) == (("Closed Won",), ("Closed Lost",))
+    assert set(c.labels("sent")) == set(tenants.C_SENDS)
+    assert (c.labels("unsubscribed"), c.labels("spam")) == (
+        (tenants.C_UNSUBSCRIBE,),
+        (tenants.C_SPAM,),
+    )
+
+
+def test_import_shows_the_vocabulary_and_how_to_correct_it(written, store_path, capsys):
+    assert main(["import", str(written["A"].path), "--name", "bienvenida"]) == 0
+    out = capsys.readouterr().out
+    assert "unsubscribed: 'Baja de la lista'" in out
+    assert "mejora vocabulary bienvenida" in out
+
+
+# -- consent: contacts mailed after they withdrew, each named ----------------------------------
+@pytest.mark.parametrize(
+    ("key", "contacts", "sends"),
+    [
+        ("A", tenants.A_MAILED_AFTER_UNSUBSCRIBE, tenants.A_SENDS_AFTER_UNSUBSCRIBE),
+        ("C", tenants.C_MAILED_AFTER_WITHDRAWAL, tenants.C_SENDS_AFTER_WITHDRAWAL),
+    ],
+)
+def test_consent_names_every_contact_mailed_after_withdrawing(logs, key, contacts, sends):
+    found = mining.consent_violations(logs[key])
+    assert sorted(found["contact"].unique()) == sorted(contacts)
+    assert len(found) == sends
+
+
+def test_consent_command_on_the_spanish_log(written, store_path, capsys):
+    assert main(["import", str(written["A"].path), "--name", "bienvenida"]) == 0
+    capsys.readouterr()
+    assert main(["consent", "bienvenida"]) == 0
+    out = capsys.readouterr().out
+    assert "6 emails to 4 contacts" in out
+    for contact in tenants.A_MAILED_AFTER_UNSUBSCRIBE:
+        assert contact in out
+
+
+# -- suggest: the planted problems, ranked first -------------------------------------------------
+def test_spanish_nurture_consent_first_then_the_long_wait(logs, written):
+    report = suggest(_wf(written, "A"), logs["A"])
+    rules = [s.rule for s in report]
+    assert rules[0] == "consent-violation"
+    assert report.suggestions[0].changes.ops == (AddSuppression(("unsubscribed",)),)
+    assert report.suggestions[0].evidence.details["contacts"] == 4
+    # the 2-day wait that takes 6 days: the slowest step, escalated, next in rank
+    second = report.suggestions[1]
+    assert second.evidence.details.get("node") == "guia" or "guia" in str(second.changes.ops)
+    # opens and clicks are the contacts' doing, not steps to add to the design
+    titles = " ".join(s.title.en for s in report)
+    assert tenants.A_OPEN not in titles and tenants.A_CLICK not in titles
+
+
+def test_newsletter_consent_first_then_the_skipped_survey(logs, written):
+    report = suggest(_wf(written, "C"), logs["C"])
+    assert report.suggestions[0].rule == "consent-violation"
+    assert report.suggestions[0].evidence.details["contacts"] == 5
+    skipped = [s for s in report if "survey" in str(s.changes.ops)]
+    assert skipped and report.suggestions.index(skipped[0]) == 1
+    text = skipped[0].explanation.en
+    facts = written["C"].facts
+    assert f"{facts['skipped_survey']} of the {facts['reached_digest']}" in text
+
+
+def test_sales_crm_slow_owner_and_rework_owner(logs, written):
+    report = suggest(_wf(written, "B"), logs["B"])
+    top = report.suggestions[:4]
+    text = " ".join(s.title.en for s in top)
+    assert tenants.B_SLOW_OWNER in text and "Proposal" in text
+    assert tenants.B_REWORK_OWNER in text
+
+
+def _wf(written, key: str):
+    return read_workflow(written[key].workflow)
+
+
+def test_sales_crm_cycle_time_shift_found_without_a_baseline_date(logs):
+    trend = kpi_trend(logs["B"], "cycle_time")
+    assert trend.shift is not None and trend.shift.label == tenants.B_SHIFT_LABEL
+    assert trend.shift.after - trend.shift.before == pytest.approx(tenants.B_SHIFT_DAYS, abs=2.5)
+    alert = next(a for a in trend.alerts if a.kind == "change_point")
+    assert alert.worse is True

@@ -193,6 +193,12 @@ def conformance_command(
         f"{fit:.1%} of {len(result.cases):,} cases fit the model exactly",
         highlight=False,
     )
+    if result.ignored:
+        shown = ", ".join(repr(a) for a in result.ignored)
+        console.print(
+            f"  left out: {escape(shown)} (contact reactions the model has no step for)",
+            highlight=False,
+        )
     for row in result.deviations().head(15).itertuples():
         impact = row.impact_seconds / 86400
         effect = f"; median case {impact:+.1f} days vs without" if impact == impact else ""

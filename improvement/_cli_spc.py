@@ -20,6 +20,7 @@ from rich.table import Table
 
 import mining
 from improvement._capability import METHODS, CapabilityResult, capability
+from improvement._change_points import mean_shifts, shift_phases
 from improvement._constants import CONSTANTS
 from improvement._control_charts import CHART_KINDS, ControlChartResult, _ranges, control_chart
 from improvement._run_rules import RULE_SETS
@@ -28,6 +29,7 @@ from improvement._spc_series import KPI_NAMES, KpiSeries, kpi_control_chart, kpi
 from mining.cli import FiltersOption, JsonOption, StoreOption, emit_json, stored_log
 
 console = Console()
+MIN_SHIFT_BASELINE = 6  # points before a shift needed to set limits from them
 
 OptionalName = Annotated[
     str | None, typer.Argument(help="Name of a log in the store (see `mejora logs`); or use --csv.")
@@ -377,7 +379,8 @@ def spc_command(
         str | None,
         typer.Option(
             "--baseline-until",
-            help="Baseline = periods before this DATE, or the first N points.",
+            help="Baseline = periods before this DATE, or the first N points (default for a "
+            "stored log: the phase before the last shift in mean, found by PELT).",
             show_default=False,
         ),
     ] = None,
@@ -445,21 +448,37 @@ def spc_command(
         with stored_log(store, name, filters) as log:
             series = kpi_series(log, kpi, freq=freq)  # type: ignore[arg-type]
         until = baseline_until.strip() if baseline_until else None
+        baseline: Any = int(until) if until and until.isdigit() else None
+        shift = None
+        if until is None:  # no baseline given: the phase before the last shift in mean
+            found = mean_shifts(series.values, series.labels)
+            phases = shift_phases(len(series.values), found, min_baseline=MIN_SHIFT_BASELINE)
+            if phases is not None and phases[0].sum() >= MIN_SHIFT_BASELINE:
+                shift, baseline = found.last, list(phases[0])
         result = kpi_control_chart(
             series,
             chart=chart,
             baseline_until=None if until is None or until.isdigit() else until,
-            baseline=int(until) if until and until.isdigit() else None,
+            baseline=baseline,
             **options,
         )
         source = f"{name!r}"
         extra = {"kpi": kpi, "series": series.name, "description": series.description}
+        extra["change_point"] = shift.to_dict() if shift is not None else None
     if figure:
         _write_figure(control_chart_figure(result), figure)
     if as_json:
         emit_json({**result.to_dict(), **extra})
         return
     _print_chart(result, source)
+    if extra.get("change_point"):
+        cp = extra["change_point"]
+        console.print(
+            f"no --baseline-until: the mean shifted from {_num(cp['before'])} to "
+            f"{_num(cp['after'])} at {cp['label']} (PELT, MBIC penalty); the limits come from the "
+            "phase before it",
+            highlight=False,
+        )
 
 
 def _log_values(log: mining.EventLog, kpi: str, unit: str) -> tuple[np.ndarray, str]:

@@ -10,7 +10,7 @@ pm4py's own, computed over all cases.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +21,8 @@ import pyarrow.compute as pc
 
 from mining import _pm4py_adapter, _queries
 from mining._eventlog import EventLog
+from mining._filters import EventAttribute, FilterStack
+from mining._vocabulary import REACTION_KINDS
 
 SKIPPED = "skipped"
 UNEXPECTED = "unexpected"
@@ -43,6 +45,7 @@ class ConformanceResult:
     variants: pd.DataFrame  # activities, cases, fitness, fit, deviations, transitions
     log: dict[str, float]
     transitions: pd.DataFrame  # name, label: every transition of the model
+    ignored: tuple[str, ...] = ()  # contact reactions (opened, clicked...) not in the model
 
     @property
     def fitness(self) -> float:
@@ -121,6 +124,7 @@ class ConformanceResult:
             "method": self.method,
             "log": self.log,
             "deviations": self.deviations().to_dict("records"),
+            "ignored": list(self.ignored),
         }
 
 
@@ -165,7 +169,9 @@ def check_conformance(
     fast mode (fitness and the transitions used, with pm4py's numbers). ``workers`` is the
     number of processes for alignments (pm4py's own default is 0 on two cores);
     ``time_budget`` caps the seconds spent aligning one variant; ``precision`` adds pm4py's
-    ETConformance precision for the same method (it replays every prefix: slower).
+    ETConformance precision for the same method (it replays every prefix: slower). A
+    contact's reactions to an email (the vocabulary's opened, clicked, unsubscribed...) that no
+    transition of the model names are left out first and listed in ``ignored``.
 
     Example:
         >>> net, im, fm = read_model("design.pnml")                        # doctest: +SKIP
@@ -174,6 +180,10 @@ def check_conformance(
     """
     if method not in ("alignments", "token_replay"):
         raise ValueError(f"method must be 'alignments' or 'token_replay', not {method!r}")
+    modelled = {str(t.label) for t in net.transitions if t.label is not None}
+    ignored = tuple(a for a in log.vocabulary.labels(*REACTION_KINDS) if a not in modelled)
+    if ignored:  # a contact's open or click is no step of the process the model describes
+        log = FilterStack([EventAttribute("activity", ignored, keep=False)]).apply(log)
     table = log.connection.sql(_queries.scans.variant_cases(log.events_ref)).to_arrow_table()
     variants = variants_of(table)
     if method == "alignments":
@@ -182,9 +192,10 @@ def check_conformance(
         )
     else:
         results = _pm4py_adapter.replay_variants_fast(variants, net, initial_marking, final_marking)
-    return conformance_result(
+    result = conformance_result(
         table, results, net, initial_marking, final_marking, method=method, precision=precision
     )
+    return replace(result, ignored=ignored)
 
 
 def variants_of(table: pa.Table) -> list[tuple[str, ...]]:

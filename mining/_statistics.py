@@ -26,7 +26,9 @@ import pandas as pd
 from mining import _queries
 from mining._business_calendar import BusinessCalendar
 from mining._eventlog import EventLog
+from mining._filters import EventAttribute, FilterStack
 from mining._sql import ident
+from mining._vocabulary import REACTION_KINDS
 from mining.exceptions import EventLogError
 
 _NUMBER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE")
@@ -269,11 +271,17 @@ def waits_against_design(
     median excess, so a 3-day designed nurture delay does not top the list.
 
     ``designed`` maps (from activity, to activity) to designed seconds; ``automation``'s
-    ``designed_waits(workflow)`` builds it from a workflow.
+    ``designed_waits(workflow)`` builds it from a workflow. A contact's reactions to an email
+    (the vocabulary's opened, clicked, unsubscribed...) that are no designed step are left
+    out first: an open between two sends would otherwise split the designed wait in two.
 
     Example:
         >>> waits_against_design(log, designed_waits(workflow)).head()   # doctest: +SKIP
     """
+    steps = {str(a) for pair in (designed or {}) for a in pair}
+    reactions = [a for a in log.vocabulary.labels(*REACTION_KINDS) if a not in steps]
+    if steps and reactions:
+        log = FilterStack([EventAttribute("activity", tuple(reactions), keep=False)]).apply(log)
     rows = [(str(a), str(b), float(s)) for (a, b), s in (designed or {}).items()]
     frame = pd.DataFrame(rows, columns=["source", "target", "seconds"])
     relation = "__designed_waits"

@@ -12,8 +12,15 @@ from rich.table import Table
 from automation import lint_workflow, read_workflow
 from mining import EventStore, discover_dfg, get_variants
 from mining.cli import StoreOption, emit_json
-from sample_logs import SAMPLES, load_sample, regenerate, workflow_names, workflow_path
-from sample_logs._findings import find_planted_problems
+from sample_logs import (
+    SAMPLES,
+    load_sample,
+    regenerate,
+    workflow_files,
+    workflow_names,
+    workflow_path,
+)
+from sample_logs._findings import ranked_findings
 
 console = Console()
 sample_app = typer.Typer(help="Bundled sample logs.", no_args_is_help=True)
@@ -51,7 +58,8 @@ def regenerate_command() -> None:
 
 
 def demo_command(store: StoreOption = None) -> None:
-    """The main job on the bundled data: load the samples and show what the process looks like."""
+    """The main job on the bundled data: load the samples, show what the process looks like and
+    the top-ranked results of the general analyses (suggestions, consent, drift, Pareto)."""
     load_command(store=store, as_json=False)
     with EventStore(store, read_only=True) as event_store:
         log = event_store.load(DEMO_LOG)
@@ -85,8 +93,11 @@ def demo_command(store: StoreOption = None) -> None:
         smells = ", ".join(f.id for f in findings) or "none"
         console.print(f"workflow {name}: design smells: {smells}", highlight=False)
     with EventStore(store, read_only=True) as event_store:
-        findings = find_planted_problems(event_store)
-    table = Table(title="What Mejora finds in the samples (each row: the command that shows it)")
+        findings = ranked_findings(event_store, workflow_files())
+    table = Table(
+        title="What Mejora finds, ranked by the general analyses (each row: the command that "
+        "shows it)"
+    )
     table.add_column("topic")
     table.add_column("finding")
     for finding in findings:

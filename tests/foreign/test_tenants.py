@@ -4,6 +4,8 @@ and every planted problem are found by the general analyses, and ranked first.""
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -142,3 +144,42 @@ def test_sales_crm_cycle_time_shift_found_without_a_baseline_date(logs):
     assert trend.shift.after - trend.shift.before == pytest.approx(tenants.B_SHIFT_DAYS, abs=2.5)
     alert = next(a for a in trend.alerts if a.kind == "change_point")
     assert alert.worse is True
+
+
+# -- the commands a user runs, with no flag but the workflow ------------------------------------
+@pytest.fixture
+def stored(written, store_path):
+    for key, tenant in written.items():
+        assert main(["import", str(tenant.path), "--name", f"tenant_{key}"]) == 0
+    return written
+
+
+def test_conformance_puts_the_skipped_survey_first(stored, capsys):
+    capsys.readouterr()
+    model = str(stored["C"].workflow)
+    assert main(["conformance", "tenant_C", "--model", model, "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    first = found["deviations"][0]
+    assert (first["kind"], first["activity"]) == ("skipped", tenants.C_SURVEY)
+    assert first["cases"] == stored["C"].facts["without_survey"]
+    assert {tenants.C_OPEN, tenants.C_CLICK} <= set(found["ignored"])  # reactions, not steps
+
+
+def test_bottlenecks_put_the_long_designed_wait_first(stored, capsys):
+    capsys.readouterr()
+    workflow = str(stored["A"].workflow)
+    assert main(["bottlenecks", "tenant_A", "--workflow", workflow, "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)[0]
+    assert (first["source"], first["target"]) == (tenants.A_WELCOME, tenants.A_GUIDE)
+    assert first["designed_seconds"] == tenants.A_DESIGNED_WAIT_DAYS * 86400
+    facts = stored["A"].facts
+    assert first["median_seconds"] / 86400 == pytest.approx(facts["median_wait_days"], abs=0.1)
+
+
+def test_spc_finds_the_cycle_time_shift_without_a_baseline_date(stored, capsys):
+    capsys.readouterr()
+    assert main(["spc", "tenant_B", "--kpi", "throughput", "--json"]) == 0
+    chart = json.loads(capsys.readouterr().out)
+    assert chart["change_point"]["label"] == tenants.B_SHIFT_LABEL
+    assert main(["spc", "tenant_B", "--kpi", "throughput"]) == 0
+    assert f"first at point 14 ({tenants.B_SHIFT_LABEL})" in capsys.readouterr().out

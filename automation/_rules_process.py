@@ -290,7 +290,9 @@ def _branch_one(a: Analysis, row: Any, usage: pd.DataFrame) -> Suggestion | None
 # -- email nobody clicks ---------------------------------------------------------------------------
 def email_nobody_clicks(a: Analysis) -> list[Suggestion]:
     """An email clicked far less than the workflow's other emails (below ``weak_email_ratio``
-    of their pooled click rate, one-sided z test below ``alpha``): replace it."""
+    of their pooled click rate, one-sided z test below ``alpha``): replace it. A click is the
+    design's click wait after the email; without one, the log's own clicks (the vocabulary's
+    clicked kind) after that email and before the case's next one."""
     wf = a.workflow
     pairs = []
     for node in wf.nodes:
@@ -300,16 +302,34 @@ def email_nobody_clicks(a: Analysis) -> list[Suggestion]:
         click = next(
             (w for w in waits if w.type == "wait_for_event" and w.event == "email_click"), None
         )
-        if click is None or not click.activities:
+        if click is not None and click.activities:
+            sent = a.cases_with(node.activities)
+            clicked = sent.intersection(a.cases_with(click.activities))
+        elif (found := _clicks_in_log(a, node)) is not None:
+            sent, clicked = found
+        else:
             continue
-        sent = a.cases_with(node.activities)
-        clicked = sent.intersection(a.cases_with(click.activities))
         pairs.append((node, sent, clicked))
     return [
         s
         for node, sent, clicked in pairs
         if (s := _email_one(a, node, sent, clicked, pairs)) is not None
     ]
+
+
+def _clicks_in_log(a: Analysis, node: Node) -> tuple[pd.Index, pd.Index] | None:
+    """The cases sent ``node``'s email and those that clicked after it, from the workflow's
+    own log when it records the contacts' clicks (None: it does not)."""
+    log = a.log
+    if log is None or a.email_log is not a.source_log or not log.vocabulary.labels("clicked"):
+        return None
+    frame = mining.send_reactions(log, {"clicked": log.vocabulary.labels("clicked")})
+    rows = frame[frame["send"].astype(str).isin(node.activities)]
+    if rows.empty:
+        return None
+    sent = pd.Index(rows["case_id"].astype(str).unique())
+    clicked = pd.Index(rows.loc[rows["clicked_at"].notna(), "case_id"].astype(str).unique())
+    return sent, clicked
 
 
 def _email_one(

@@ -140,3 +140,17 @@ def test_vocabulary_command_shows_corrects_and_resets(write_csv, store_path, tmp
     assert reset["roles"]["contact"] == "correo" and reset["given"] == []
     assert main(["vocabulary", "es", "--event-kind", "unsubscribed=No such label"]) == 2
     assert "No such label" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "name", ["running-example.xes", "receipt.xes", "roadtraffic100traces.xes", "reviewing.xes"]
+)
+def test_real_public_logs_get_no_email_words_they_do_not_have(shared_logs, name):
+    """Logs Mejora did not make, of processes that send no marketing email: nothing is taken
+    for a send or a withdrawal, so consent and engagement analyses say what is missing."""
+    log = mining.read_log(shared_logs / name)
+    v = log.vocabulary
+    assert not v.labels(*mining.EMAIL_KINDS)
+    assert v.role("owner") == "resource"
+    with pytest.raises(EventLogError, match=r"has no contact column.*--role contact=COLUMN"):
+        mining.consent_violations(log)

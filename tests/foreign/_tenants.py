@@ -79,6 +79,8 @@ Tenant C: English newsletter platform export (``tenant_c_newsletter.csv``)
     2. Skipped designed step: about half of the subscribers (seeded; the exact number is in
        the facts, ``skipped_survey``) never get "Preference Survey Email Sent" and go from
        "Getting Started Email Sent" straight to "Weekly Digest Newsletter Sent" 7 days later.
+    3. Weak email: the survey email is opened as often as the others (40 %) but only 2 % of
+       the opens lead to a "Link Clicked", against 30 % for every other email.
 """
 
 from __future__ import annotations
@@ -162,6 +164,7 @@ C_CLICK = "Link Clicked"
 C_UNSUBSCRIBE = "Unsubscribed"
 C_SPAM = "Marked as Spam"
 C_SENDS = (C_WELCOME, C_STARTED, C_SURVEY, C_DIGEST)
+C_SURVEY_CLICK = 0.02  # of opened survey emails, against 0.3 for the others
 # subscriber -> timeline (label, New York wall-clock time YYYY-MM-DD HH:MM)
 C_PLANTED: dict[str, tuple[tuple[str, str], ...]] = {
     "dana.whitfield@example.org": (
@@ -420,7 +423,8 @@ def _tenant_c_subscriber(
         if rng.random() < 0.4:
             opened = at + _hours_lognormal(rng, 5.0, 1.0)
             rows.append((C_OPEN, opened))
-            if rng.random() < 0.3:
+            # planted: the survey email is opened like the others but hardly clicked
+            if rng.random() < (C_SURVEY_CLICK if label == C_SURVEY else 0.3):
                 rows.append((C_CLICK, opened + _minutes(rng, 1, 30)))
         withdrawal = rng.random()
         if withdrawal < 0.04:

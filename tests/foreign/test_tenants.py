@@ -124,6 +124,10 @@ def test_newsletter_consent_first_then_the_skipped_survey(logs, written):
     text = skipped[0].explanation.en
     facts = written["C"].facts
     assert f"{facts['skipped_survey']} of the {facts['reached_digest']}" in text
+    # the weakly clicked survey email, measured from the log's own clicks (no click wait)
+    weak = report.by_rule("email-nobody-clicks")
+    assert [s.target for s in weak] == ["survey"]
+    assert report.suggestions.index(weak[0]) < 3
 
 
 def test_sales_crm_slow_owner_and_rework_owner(logs, written):

@@ -2,7 +2,7 @@
 
 Public API::
 
-    wf = read_workflow("welcome_nurture.yaml")   # validated Workflow (file, node, problem)
+    wf = read_workflow("onboarding.yaml")   # validated Workflow (file, node, problem)
     lint_workflow(wf)                            # design smells with plain explanations
     outline(wf)                                  # readable text outline
     write_bpmn(wf, "welcome.bpmn")               # BPMN 2.0 with layout (bpmn.io, Camunda)

@@ -127,7 +127,7 @@ def audit_trail(store: WorkflowStore, workflow_id: str) -> list[dict]:
     """Every audit line of a workflow, oldest first.
 
     Example:
-        >>> [e["action"] for e in audit_trail(store, "welcome-nurture")]   # doctest: +SKIP
+        >>> [e["action"] for e in audit_trail(store, "onboarding")]   # doctest: +SKIP
         ['apply', 'activate', 'rollback']
     """
     path = store.root / workflow_id / "audit.jsonl"
@@ -172,7 +172,7 @@ def active_revision(store: WorkflowStore, workflow_id: str) -> Activation | None
     """The live revision's activation record (None: nothing was activated yet).
 
     Example:
-        >>> active_revision(store, "welcome-nurture").revision             # doctest: +SKIP
+        >>> active_revision(store, "onboarding").revision             # doctest: +SKIP
         3
     """
     records = activations(store, workflow_id)
@@ -240,7 +240,7 @@ def activate(
     already. Recorded in the audit trail with the diff of what goes live.
 
     Example:
-        >>> activate(store, "welcome-nurture", 2, by="ana").revision          # doctest: +SKIP
+        >>> activate(store, "onboarding", 2, by="ana").revision          # doctest: +SKIP
         2
     """
     latest = _latest(store, workflow_id)
@@ -452,7 +452,7 @@ def rollback(
     since. The audit line has the diff from the newest revision to the restored design.
 
     Example:
-        >>> rollback(store, "welcome-nurture", to=1, by="ana").revision        # doctest: +SKIP
+        >>> rollback(store, "onboarding", to=1, by="ana").revision        # doctest: +SKIP
         4
     """
     latest = _latest(store, workflow_id)
@@ -499,7 +499,7 @@ def revision_of(store: WorkflowStore, workflow: Workflow) -> int | None:
     """The newest stored revision with the same design as ``workflow`` (status aside), or None.
 
     Example:
-        >>> revision_of(store, read_workflow("welcome_nurture.yaml"))       # doctest: +SKIP
+        >>> revision_of(store, read_workflow("onboarding.yaml"))       # doctest: +SKIP
         1
     """
 
@@ -517,7 +517,7 @@ def diff_revisions(store: WorkflowStore, workflow_id: str, first: int, second: i
     """The readable diff between two stored revisions.
 
     Example:
-        >>> print(diff_revisions(store, "welcome-nurture", 1, 2).to_text())   # doctest: +SKIP
+        >>> print(diff_revisions(store, "onboarding", 1, 2).to_text())   # doctest: +SKIP
     """
     return diff_workflows(
         store.load(workflow_id, first), store.load(workflow_id, second), before=first, after=second

@@ -117,7 +117,7 @@ def bpmn_to_workflow(path: str | Path) -> Workflow:
     tool is mapped as described in the module documentation.
 
     Example:
-        >>> wf = bpmn_to_workflow("welcome_nurture.bpmn")  # doctest: +SKIP
+        >>> wf = bpmn_to_workflow("onboarding.bpmn")  # doctest: +SKIP
         >>> wf.node(wf.start).action                        # doctest: +SKIP
         'send_email'
     """

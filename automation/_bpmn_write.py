@@ -359,7 +359,7 @@ def workflow_to_bpmn(workflow: Workflow) -> bytes:
     """The workflow as a BPMN 2.0 XML document with diagram layout (BPMN DI).
 
     Example:
-        >>> data = workflow_to_bpmn(read_workflow("welcome_nurture.yaml"))  # doctest: +SKIP
+        >>> data = workflow_to_bpmn(read_workflow("onboarding.yaml"))  # doctest: +SKIP
         >>> data[:38]                                                        # doctest: +SKIP
         b"<?xml version='1.0' encoding='UTF-8'?>"
     """

@@ -7,8 +7,8 @@ can never produce a workflow the format refuses; it also may not introduce an un
 dead end or a decision without a default. Any problem raises :class:`WorkflowError` naming the
 operation. ChangeSets round-trip through JSON (``to_dict`` / ``from_dict``).
 
-    changes = ChangeSet("welcome-nurture", 3, (SetWaitDuration("nurture_1_click", "P1D"),))
-    new = changes.apply(store.load("welcome-nurture", 3))
+    changes = ChangeSet("onboarding", 3, (SetWaitDuration("clicked_guide", "P1D"),))
+    new = changes.apply(store.load("onboarding", 3))
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ class Operation:
         """The workflow with this change, validated; raises WorkflowError naming the op.
 
         Example:
-            >>> SetWaitDuration("nurture_1_click", "P1D").apply(workflow)   # doctest: +SKIP
+            >>> SetWaitDuration("clicked_guide", "P1D").apply(workflow)   # doctest: +SKIP
         """
         edit = _Edit(workflow, f"operation {self.describe()}")
         self._edit(edit)
@@ -588,8 +588,8 @@ class ChangeSet:
     """Operations to apply, in order, to revision ``base_revision`` of ``workflow_id``.
 
     Example:
-        >>> changes = ChangeSet("welcome-nurture", 1,
-        ...                     (SetWaitDuration("nurture_1_click", "P1D"),))
+        >>> changes = ChangeSet("onboarding", 1,
+        ...                     (SetWaitDuration("clicked_guide", "P1D"),))
         >>> ChangeSet.from_dict(changes.to_dict()) == changes
         True
     """

@@ -17,7 +17,7 @@ def designed_waits(workflow: Workflow) -> dict[tuple[str, str], float]:
     different delays, the shortest is used (the design allows that little).
 
     Example:
-        >>> designed_waits(read_workflow("welcome_nurture.yaml"))[
+        >>> designed_waits(read_workflow("onboarding.yaml"))[
         ...     ("Welcome email sent", "Nurture email 1 sent")]   # doctest: +SKIP
         259200.0
     """

@@ -121,8 +121,8 @@ def diff_workflows(
 
     Example:
         >>> print(diff_workflows(old, new, before=1, after=2).to_text())  # doctest: +SKIP
-        welcome-nurture: revision 1 → 2
-          ~ node nurture_1_click: timeout P7D → P1D
+        onboarding: revision 1 → 2
+          ~ node clicked_guide: timeout P7D → P1D
     """
     a, b = old.to_dict(), new.to_dict()
     changes: list[Change] = []

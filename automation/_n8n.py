@@ -230,7 +230,7 @@ def workflow_to_n8n(
     """The workflow as n8n workflow JSON (a dict), validated by :func:`validate_n8n`.
 
     Example:
-        >>> data = workflow_to_n8n(store.load("welcome-nurture", 2), revision=2)  # doctest: +SKIP
+        >>> data = workflow_to_n8n(store.load("onboarding", 2), revision=2)  # doctest: +SKIP
         >>> [n["type"] for n in data["nodes"]][:2]                                 # doctest: +SKIP
         ['n8n-nodes-base.webhook', 'n8n-nodes-base.emailSend']
     """

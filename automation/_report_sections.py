@@ -28,7 +28,7 @@ def touch_points(workflow: Workflow) -> dict[str, list[str]]:
     """Each logged node of the workflow (by name) with its activity labels, in design order.
 
     Example:
-        >>> touch_points(read_workflow("welcome_nurture.yaml"))["Welcome email"]  # doctest: +SKIP
+        >>> touch_points(read_workflow("onboarding.yaml"))["Welcome email"]  # doctest: +SKIP
         ['Welcome email sent']
     """
     return {node.name: list(node.activities) for node in workflow.nodes if node.activities}

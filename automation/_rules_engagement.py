@@ -51,7 +51,7 @@ _CACHE: weakref.WeakKeyDictionary[Analysis, pd.DataFrame] = weakref.WeakKeyDicti
 
 
 def messages(a: Analysis) -> pd.DataFrame:
-    """Per sent message of the email log: ``case_id``, ``email`` (id as text), ``recipient``,
+    """Per sent message of the email log: ``case_id``, ``email`` (id as text), ``contact``,
     ``sent_at`` and the first ``open_at``, ``click_at``, ``unsubscribe_at``, ``spam_at``,
     ``bounce_at`` (NaT: none); computed once per analysis."""
     assert a.email_log is not None
@@ -61,8 +61,8 @@ def messages(a: Analysis) -> pd.DataFrame:
     kinds = {name: log.vocabulary.labels(kind) for name, kind in KINDS.items()}
     frame = mining.send_reactions(log, kinds).dropna(subset=["contact"])
     frame["email"] = frame["message"].map(_id_text)
-    frame["recipient"] = frame["contact"].astype(str)
-    columns = ["case_id", "email", "recipient", "sent_at"] + [f"{k}_at" for k in KINDS]
+    frame["contact"] = frame["contact"].astype(str)
+    columns = ["case_id", "email", "contact", "sent_at"] + [f"{k}_at" for k in KINDS]
     frame = frame[columns].sort_values(["sent_at", "case_id"], kind="stable")
     frame = frame.reset_index(drop=True)
     _CACHE[a] = frame
@@ -168,14 +168,14 @@ def _short_one(
         return None
     frame = messages(a)
     these = _sent(frame, ids).sort_values("sent_at")
-    later = _sent(frame, by_step[after.id])[["recipient", "sent_at"]].sort_values("sent_at")
+    later = _sent(frame, by_step[after.id])[["contact", "sent_at"]].sort_values("sent_at")
     later = later.rename(columns={"sent_at": "next_at"})
     joined = pd.merge_asof(
         these,
         later,
         left_on="sent_at",
         right_on="next_at",
-        by="recipient",
+        by="contact",
         direction="forward",
         allow_exact_matches=False,
     )
@@ -439,33 +439,33 @@ def _dropoff_one(a: Analysis, node: Node, counts: dict[str, Any]) -> Suggestion 
 
 # -- inactive contacts still mailed --------------------------------------------------------------
 def inactivity(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per sent message: ``unengaged`` (the recipient's earlier sends since the last open or click
+    """Per sent message: ``unengaged`` (the contact's earlier sends since the last open or click
     before this send, all sends when none) and ``days_inactive`` (days since that open or click,
-    else since the recipient's first send in the log)."""
+    else since the contact's first send in the log)."""
     sends = frame.sort_values(["sent_at", "case_id"]).reset_index(drop=True)
-    sends["order"] = sends.groupby("recipient").cumcount()
-    sends["first_at"] = sends.groupby("recipient")["sent_at"].transform("min")
-    reacted = sends[["recipient", "open_at", "click_at"]].copy()
+    sends["order"] = sends.groupby("contact").cumcount()
+    sends["first_at"] = sends.groupby("contact")["sent_at"].transform("min")
+    reacted = sends[["contact", "open_at", "click_at"]].copy()
     reacted["engaged_at"] = reacted[["open_at", "click_at"]].min(axis=1)
-    reacted = reacted.dropna(subset=["engaged_at"])[["recipient", "engaged_at"]]
+    reacted = reacted.dropna(subset=["engaged_at"])[["contact", "engaged_at"]]
     reacted = reacted.sort_values("engaged_at")
-    # sends each engagement had seen: the recipient's sends at or before it
+    # sends each engagement had seen: the contact's sends at or before it
     seen = pd.merge_asof(
         reacted,
-        sends[["recipient", "sent_at", "order"]].sort_values("sent_at"),
+        sends[["contact", "sent_at", "order"]].sort_values("sent_at"),
         left_on="engaged_at",
         right_on="sent_at",
-        by="recipient",
+        by="contact",
         direction="backward",
     )
     seen["seen"] = seen["order"] + 1
-    seen = seen[["recipient", "engaged_at", "seen"]].sort_values("engaged_at")
+    seen = seen[["contact", "engaged_at", "seen"]].sort_values("engaged_at")
     joined = pd.merge_asof(
         sends.sort_values("sent_at"),
         seen,
         left_on="sent_at",
         right_on="engaged_at",
-        by="recipient",
+        by="contact",
         direction="backward",
         allow_exact_matches=False,
     )
@@ -547,7 +547,7 @@ def _inactive_one(
     """The suggestion of :func:`inactive_contacts_mailed` for the chosen step and wait."""
     t, wf = a.thresholds, a.workflow
     n, k = len(mine), len(bad)
-    contacts = int(bad["recipient"].nunique())
+    contacts = int(bad["contact"].nunique())
     engaged = bad["open_at"].notna() | bad["click_at"].notna()
     woke = float(engaged.mean())
     per_step = {s: int(f["inactive"].sum()) for s, f in steps.items() if int(f["inactive"].sum())}

@@ -60,7 +60,7 @@ class WorkflowStore:
     Example:
         >>> store = WorkflowStore("workflows")                       # doctest: +SKIP
         >>> rev = store.save(read_workflow("w.yaml"), base=None, author="ana")  # doctest: +SKIP
-        >>> store.load("welcome-nurture").version                    # doctest: +SKIP
+        >>> store.load("onboarding").version                    # doctest: +SKIP
     """
 
     def __init__(self, root: str | Path | None = None) -> None:

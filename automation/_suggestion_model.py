@@ -104,7 +104,7 @@ def suggestion_id(
     """Stable id of a suggestion: a hash of rule, workflow, revision (or version) and target.
 
     Example:
-        >>> suggestion_id("wait-too-long", "welcome-nurture", 1, 1, "nurture_1_click")[:2]
+        >>> suggestion_id("wait-too-long", "onboarding", 1, 1, "clicked_guide")[:2]
         's-'
     """
     where = f"r{revision}" if revision is not None else f"v{version}"

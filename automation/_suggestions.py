@@ -160,7 +160,7 @@ def suggest(
     stored revision the workflow is, which every ChangeSet names as its base.
 
     Example:
-        >>> report = suggest(read_workflow("welcome_nurture.yaml"), load_campaigns(),
+        >>> report = suggest(read_workflow("onboarding.yaml"), log,
         ...                  revision=1)                                  # doctest: +SKIP
         >>> report.to_frame()[["rule", "target", "title"]].head(3)        # doctest: +SKIP
     """

@@ -69,7 +69,7 @@ class BehaviourFit:
     Example:
         >>> fit = fit_behaviour(workflow, log)                       # doctest: +SKIP
         >>> fit.email_click_rate                                     # doctest: +SKIP
-        {'welcome_email': 0.087, 'nurture_1': 0.082, 'nurture_2': 0.008}
+        {'welcome': 0.087, 'guide': 0.082, 'offer': 0.008}
     """
 
     workflow_id: str
@@ -486,7 +486,7 @@ def _inactive_sends(emails: pd.DataFrame) -> int:
     frame = pd.DataFrame(
         {
             "case_id": emails["case_id"].to_numpy(),
-            "recipient": emails["contact_id"].to_numpy(),
+            "contact": emails["contact_id"].to_numpy(),
             "sent_at": emails["sent"].to_numpy(),
             "open_at": emails[["opened", "mpp_open"]].min(axis=1).to_numpy(),
             "click_at": emails["clicked"].to_numpy(),

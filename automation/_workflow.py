@@ -293,7 +293,7 @@ def read_workflow(path: str | Path) -> Workflow:
     """Load and validate a workflow file (YAML or JSON); every problem is reported at once.
 
     Example:
-        >>> wf = read_workflow("sample_logs/workflows/welcome_nurture.yaml")  # doctest: +SKIP
+        >>> wf = read_workflow("onboarding.yaml")  # doctest: +SKIP
         >>> wf.node(wf.start).type                                            # doctest: +SKIP
         'action'
     """

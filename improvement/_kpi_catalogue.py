@@ -221,7 +221,7 @@ def compute_kpis(
     ``period`` (default: all): each computed once over shared scans, under the log's filters.
 
     Example:
-        >>> table = compute_kpis(sample_logs.load_email_events())        # doctest: +SKIP
+        >>> table = compute_kpis(log)        # doctest: +SKIP
         >>> table["click_rate"].breakdown.query("flagged")               # doctest: +SKIP
     """
     ids = list(KPI_DEFINITIONS) if kpis is None else list(kpis)

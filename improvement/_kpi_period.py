@@ -133,7 +133,7 @@ def latest_period(log: mining.EventLog, kind: PeriodKind = "month") -> Period:
     """The period of ``kind`` holding the latest case start of ``log``.
 
     Example:
-        >>> latest_period(sample_logs.load_sales_activities()).label    # doctest: +SKIP
+        >>> latest_period(log).label    # doctest: +SKIP
         '2026-02'
     """
     starts = mining.throughput_times(log)["start"]

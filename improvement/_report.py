@@ -335,7 +335,7 @@ def build_report(
     trend period (default: weeks for a month); ``max_trends`` the number of trend charts.
 
     Example:
-        >>> report = build_report(sample_logs.load_sales_activities(), "2025-12", "en")  # doctest: +SKIP
+        >>> report = build_report(log, "2025-12", "en")  # doctest: +SKIP
         >>> Path("report.html").write_text(report.to_html(), encoding="utf-8")           # doctest: +SKIP
     """  # noqa: E501
     lang = check_lang(lang)

@@ -1,8 +1,8 @@
 """KPI and report sub-commands of ``mejora``: ``kpis`` (the catalogue on a stored log) and
 ``report`` (the manager report as one self-contained HTML file or a PDF).
 
-    mejora kpis sales_activities --period 2026-01 --lang es
-    mejora report email_events --period 2025-12 --lang en --format pdf -o report.pdf
+    mejora kpis deals --period 2026-01 --lang es
+    mejora report emails --period 2025-12 --lang en --format pdf -o report.pdf
 """
 
 from __future__ import annotations

@@ -344,9 +344,4 @@ def _id_text(value: object) -> str:
 
 def _is_message_log(log: mining.EventLog) -> bool:
     """A log the consent rule can read: its vocabulary names a contact, sends and withdrawals."""
-    vocabulary = log.vocabulary
-    return bool(
-        vocabulary.role("contact")
-        and vocabulary.labels("sent")
-        and vocabulary.labels(*mining.WITHDRAWAL_KINDS)
-    )
+    return log.vocabulary.covers_consent()

@@ -68,9 +68,10 @@ def behaviour_not_in_design(a: Analysis) -> list[Suggestion]:
     """An activity done in at least ``unexpected_share`` of the cases (and ``min_cases``) where
     the design does not have it (conformance: unexpected or out of order; a designed step merely
     repeated is rework, left to ``rework-hotspot``): reorder two steps when most cases do them the
-    other way round, else add the step (a task before the step it precedes) for review. A
-    contact's reaction to an email (the vocabulary's opened, clicked, unsubscribed...) is not a
-    step anyone can add: it is left out."""
+    other way round, else add the step (a task before the step it precedes) for review.
+    Conformance already leaves out the contacts' reactions the design has no step for; a
+    designed one (a click the design waits for) done out of order is left out here too: nobody
+    can reorder or add a contact's click."""
     t = a.thresholds
     deviations = a.conformance.deviations()
     rows = deviations[deviations["kind"].isin([UNEXPECTED, OUT_OF_ORDER])]

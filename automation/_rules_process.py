@@ -295,6 +295,7 @@ def email_nobody_clicks(a: Analysis) -> list[Suggestion]:
     clicked kind) after that email and before the case's next one."""
     wf = a.workflow
     pairs = []
+    sends: pd.DataFrame | None = None  # the log's own sends and clicks, read once if needed
     for node in wf.nodes:
         if node.action != "send_email" or not node.activities:
             continue
@@ -305,10 +306,13 @@ def email_nobody_clicks(a: Analysis) -> list[Suggestion]:
         if click is not None and click.activities:
             sent = a.cases_with(node.activities)
             clicked = sent.intersection(a.cases_with(click.activities))
-        elif (found := _clicks_in_log(a, node)) is not None:
-            sent, clicked = found
         else:
-            continue
+            sends = _sends_and_clicks(a) if sends is None else sends
+            rows = sends[sends["send"].astype(str).isin(node.activities)]
+            if rows.empty:
+                continue
+            sent = pd.Index(rows["case_id"].astype(str).unique())
+            clicked = pd.Index(rows.loc[rows["clicked_at"].notna(), "case_id"].astype(str).unique())
         pairs.append((node, sent, clicked))
     return [
         s
@@ -317,19 +321,13 @@ def email_nobody_clicks(a: Analysis) -> list[Suggestion]:
     ]
 
 
-def _clicks_in_log(a: Analysis, node: Node) -> tuple[pd.Index, pd.Index] | None:
-    """The cases sent ``node``'s email and those that clicked after it, from the workflow's
-    own log when it records the contacts' clicks (None: it does not)."""
+def _sends_and_clicks(a: Analysis) -> pd.DataFrame:
+    """Each send of the workflow's own log (``case_id``, ``send``) with its first click after
+    it (``clicked_at``), when the log records the contacts' clicks; else no rows."""
     log = a.log
     if log is None or a.email_log is not a.source_log or not log.vocabulary.labels("clicked"):
-        return None
-    frame = mining.send_reactions(log, {"clicked": log.vocabulary.labels("clicked")})
-    rows = frame[frame["send"].astype(str).isin(node.activities)]
-    if rows.empty:
-        return None
-    sent = pd.Index(rows["case_id"].astype(str).unique())
-    clicked = pd.Index(rows.loc[rows["clicked_at"].notna(), "case_id"].astype(str).unique())
-    return sent, clicked
+        return pd.DataFrame({"case_id": [], "send": [], "clicked_at": []})
+    return mining.send_reactions(log, {"clicked": log.vocabulary.labels("clicked")})
 
 
 def _email_one(

@@ -196,16 +196,9 @@ class DataService:
         ]
 
     def email_logs(self) -> list[str]:
-        """Stored logs whose vocabulary names sent emails and a reaction to them (opened,
-        clicked, unsubscribed, bounced), most events first: the logs consent evidence reads."""
-        found = []
+        """The stored logs consent evidence can read, most events first."""
         with self.store() as store:
-            for info in self.logs():
-                vocabulary = store.load(info.name).vocabulary
-                reactions = ("opened", "clicked", "unsubscribed", "bounced")
-                if vocabulary.labels("sent") and vocabulary.labels(*reactions):
-                    found.append((info.events, info.name))
-        return [name for _, name in sorted(found, key=lambda f: (-f[0], f[1]))]
+            return store.consent_logs()
 
     def info(self, name: str) -> LogInfo:
         """The catalogue line of one log."""
@@ -376,8 +369,7 @@ class DataService:
             if group == "role":
                 current = vocabulary.role(item)
                 return list(log.columns), [current] if current else []
-            activities = log.sql("SELECT DISTINCT activity FROM {events} ORDER BY 1")["activity"]
-            return [str(a) for a in activities], list(vocabulary.labels(item))
+            return log.activity_labels(), list(vocabulary.labels(item))
 
     def revise_vocabulary(self, name: str, what: str, values: list[str]) -> None:
         """Set one role's column or one kind's labels of a stored log (refused, ValueError or

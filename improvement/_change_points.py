@@ -276,3 +276,16 @@ def shift_phases(
     if baseline.sum() < min_baseline:
         baseline = ~new
     return baseline, new
+
+
+def last_shift(
+    values: Sequence[float], labels: Sequence[str] | None = None, *, min_baseline: int
+) -> tuple[ChangePoint | None, tuple[np.ndarray, np.ndarray] | None]:
+    """The last shift in mean of ``values`` and the (baseline, new) masks of
+    :func:`shift_phases`; (None, None) without a shift or with fewer than ``min_baseline``
+    points before it to set limits with."""
+    found = mean_shifts(values, labels)
+    phases = shift_phases(len(values), found, min_baseline=min_baseline)
+    if phases is None or phases[0].sum() < min_baseline:
+        return None, None
+    return found.last, phases

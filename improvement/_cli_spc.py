@@ -20,16 +20,16 @@ from rich.table import Table
 
 import mining
 from improvement._capability import METHODS, CapabilityResult, capability
-from improvement._change_points import mean_shifts, shift_phases
+from improvement._change_points import last_shift
 from improvement._constants import CONSTANTS
 from improvement._control_charts import CHART_KINDS, ControlChartResult, _ranges, control_chart
+from improvement._kpi_series import MIN_BASELINE
 from improvement._run_rules import RULE_SETS
 from improvement._spc_figures import capability_figure, control_chart_figure
 from improvement._spc_series import KPI_NAMES, KpiSeries, kpi_control_chart, kpi_series
 from mining.cli import FiltersOption, JsonOption, StoreOption, emit_json, stored_log
 
 console = Console()
-MIN_SHIFT_BASELINE = 6  # points before a shift needed to set limits from them
 
 OptionalName = Annotated[
     str | None, typer.Argument(help="Name of a log in the store (see `mejora logs`); or use --csv.")
@@ -451,10 +451,9 @@ def spc_command(
         baseline: Any = int(until) if until and until.isdigit() else None
         shift = None
         if until is None:  # no baseline given: the phase before the last shift in mean
-            found = mean_shifts(series.values, series.labels)
-            phases = shift_phases(len(series.values), found, min_baseline=MIN_SHIFT_BASELINE)
-            if phases is not None and phases[0].sum() >= MIN_SHIFT_BASELINE:
-                shift, baseline = found.last, list(phases[0])
+            shift, phases = last_shift(series.values, series.labels, min_baseline=MIN_BASELINE)
+            if phases is not None:
+                baseline = list(phases[0])
         result = kpi_control_chart(
             series,
             chart=chart,

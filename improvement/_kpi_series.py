@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 import mining
-from improvement._change_points import ChangePoint, mean_shifts, shift_phases
+from improvement._change_points import ChangePoint, last_shift
 from improvement._control_charts import ControlChartResult
 from improvement._forecast import MIN_POINTS, Forecast, forecast_series
 from improvement._kpi_base import KPI_DEFINITIONS, KpiDefinition, KpiResult, KpiSettings
@@ -386,7 +386,7 @@ def trend_of(
     else:
         # no baseline date: the phase before the series' last shift in mean (PELT) is the
         # baseline, and the shift is itself an alert; without a shift, the last periods are new
-        shift, phases = _last_shift(series)
+        shift, phases = last_shift(series.values, series.labels, min_baseline=MIN_BASELINE)
         if phases is not None:
             baseline, new = phases
             watch_from = n - min(RECENT, n // 4)  # the shift says the rest: watch the newest
@@ -487,16 +487,6 @@ def trend_of(
         tuple(notes),
         shift=shift,
     )
-
-
-def _last_shift(series: KpiSeries) -> tuple[ChangePoint | None, tuple | None]:
-    """The series' last change in mean and the (baseline, new) masks it splits it into; None
-    when there is no change or the phase before it is too short to set limits with."""
-    found = mean_shifts(series.values, series.labels)
-    phases = shift_phases(len(series.values), found, min_baseline=MIN_BASELINE)
-    if phases is None or phases[0].sum() < MIN_BASELINE:
-        return None, None
-    return found.last, phases
 
 
 def _shift_alert(definition: KpiDefinition, shift: ChangePoint) -> DriftAlert:

@@ -21,8 +21,7 @@ import pyarrow.compute as pc
 
 from mining import _pm4py_adapter, _queries
 from mining._eventlog import EventLog
-from mining._filters import EventAttribute, FilterStack
-from mining._vocabulary import REACTION_KINDS
+from mining._filters import without_reactions
 
 SKIPPED = "skipped"
 UNEXPECTED = "unexpected"
@@ -180,10 +179,9 @@ def check_conformance(
     """
     if method not in ("alignments", "token_replay"):
         raise ValueError(f"method must be 'alignments' or 'token_replay', not {method!r}")
-    modelled = {str(t.label) for t in net.transitions if t.label is not None}
-    ignored = tuple(a for a in log.vocabulary.labels(*REACTION_KINDS) if a not in modelled)
-    if ignored:  # a contact's open or click is no step of the process the model describes
-        log = FilterStack([EventAttribute("activity", ignored, keep=False)]).apply(log)
+    log, ignored = without_reactions(
+        log, (str(t.label) for t in net.transitions if t.label is not None)
+    )
     table = log.connection.sql(_queries.scans.variant_cases(log.events_ref)).to_arrow_table()
     variants = variants_of(table)
     if method == "alignments":

@@ -144,9 +144,12 @@ class EventLog:
 
     def detected_vocabulary(self) -> Vocabulary:
         """The vocabulary detected from the column names and activity labels alone."""
+        return detect_vocabulary(self.columns, self.mapping.as_dict(), self.activity_labels())
+
+    def activity_labels(self) -> list[str]:
+        """The distinct activity labels, sorted."""
         rows = self.sql("SELECT DISTINCT activity FROM {events} WHERE activity IS NOT NULL")
-        activities = [str(a) for a in rows["activity"]]
-        return detect_vocabulary(self.columns, self.mapping.as_dict(), activities)
+        return sorted(str(a) for a in rows["activity"])
 
     def with_vocabulary(self, vocabulary: Vocabulary) -> EventLog:
         """The same log read with another vocabulary (e.g. explicit choices applied)."""

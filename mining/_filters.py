@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 from mining import _queries
 from mining._eventlog import EventLog
 from mining._sql import ident, literal
+from mining._vocabulary import REACTION_KINDS
 from mining.exceptions import EventLogError
 
 CANONICAL = ("case_id", "activity", "timestamp", "resource", "start_timestamp", "event_idx")
@@ -371,3 +372,14 @@ class FilterStack:
     def from_json(cls, text: str) -> FilterStack:
         """Inverse of :meth:`to_json`."""
         return cls([filter_from_dict(item) for item in json.loads(text)])
+
+
+def without_reactions(log: EventLog, steps: Iterable[str]) -> tuple[EventLog, tuple[str, ...]]:
+    """``log`` without the contacts' reactions to an email (the vocabulary's opened, clicked,
+    unsubscribed...) that are none of the process ``steps``, and the labels left out: an open
+    is no step of the process a model or a design describes."""
+    known = set(steps)
+    reactions = tuple(a for a in log.vocabulary.labels(*REACTION_KINDS) if a not in known)
+    if not reactions:
+        return log, ()
+    return FilterStack([EventAttribute("activity", reactions, keep=False)]).apply(log), reactions

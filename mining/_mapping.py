@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from mining._vocabulary import normalise
 from mining.exceptions import EventLogError
 
 CANONICAL = ("case_id", "activity", "timestamp", "resource", "start_timestamp")
@@ -124,13 +125,9 @@ _WORDS: dict[str, set[str]] = {
 _START_WORDS = {"start", "started", "inicio", "begin", "began", "comienzo"}
 
 
-def _words(name: str) -> list[str]:
-    return [w for w in re.split(r"[_:./]+", _norm(name)) if w]
-
-
 def _word_score(canonical: str, name: str) -> int:
     """How strongly a column name's words say it is ``canonical`` (0: not at all)."""
-    words = _words(name)
+    words = normalise(name).split()
     if not words:
         return 0
     starts = bool(_START_WORDS & set(words))

@@ -18,7 +18,7 @@ from mining._sources import ROW, Progress, RawSource
 from mining._sql import ident
 from mining._timestamps import TimestampOptions
 from mining._validate import EVENTS, QUARANTINE, Duplicates, build_tables
-from mining._vocabulary import Vocabulary, check_against, detect_vocabulary, read_overrides
+from mining._vocabulary import Vocabulary, apply_choices, detect_vocabulary, merged_choices
 from mining.exceptions import EventLogError
 
 _EXTENSIONS = {
@@ -208,18 +208,15 @@ def _vocabulary_of(
         ).fetchall()
     ]
     vocabulary = detect_vocabulary(columns, mapping, activities, hint=hint)
-    given_roles: dict[str, str | None] = {}
-    given_kinds: dict[str, list[str]] = {}
-    if vocabulary_file is not None:
-        given_roles, given_kinds = read_overrides(vocabulary_file)
-    given_roles.update(roles or {})
-    given_kinds.update({k: list(v) for k, v in (event_kinds or {}).items()})
-    try:
-        vocabulary = vocabulary.with_overrides(given_roles, given_kinds)
-    except ValueError as exc:
-        raise EventLogError(f"{path}: {exc}") from exc
-    check_against(vocabulary, columns, activities, str(path))
-    return vocabulary
+    given_roles, given_kinds = merged_choices(vocabulary_file, roles, event_kinds)
+    return apply_choices(
+        vocabulary,
+        given_roles,
+        given_kinds,
+        columns=columns,
+        activities=activities,
+        source=str(path),
+    )
 
 
 def _default_name(path: Path) -> str:

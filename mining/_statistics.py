@@ -26,9 +26,8 @@ import pandas as pd
 from mining import _queries
 from mining._business_calendar import BusinessCalendar
 from mining._eventlog import EventLog
-from mining._filters import EventAttribute, FilterStack
+from mining._filters import without_reactions
 from mining._sql import ident
-from mining._vocabulary import REACTION_KINDS
 from mining.exceptions import EventLogError
 
 _NUMBER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE")
@@ -279,9 +278,8 @@ def waits_against_design(
         >>> waits_against_design(log, designed_waits(workflow)).head()   # doctest: +SKIP
     """
     steps = {str(a) for pair in (designed or {}) for a in pair}
-    reactions = [a for a in log.vocabulary.labels(*REACTION_KINDS) if a not in steps]
-    if steps and reactions:
-        log = FilterStack([EventAttribute("activity", tuple(reactions), keep=False)]).apply(log)
+    if steps:
+        log, _ = without_reactions(log, steps)
     rows = [(str(a), str(b), float(s)) for (a, b), s in (designed or {}).items()]
     frame = pd.DataFrame(rows, columns=["source", "target", "seconds"])
     relation = "__designed_waits"

@@ -20,7 +20,7 @@ import platformdirs
 
 from mining._eventlog import EventLog, LogMetadata
 from mining._sql import fetch_one, ident
-from mining._vocabulary import Vocabulary, check_against
+from mining._vocabulary import Vocabulary, apply_choices
 from mining.exceptions import LogNotFoundError, StoreError
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
@@ -189,19 +189,28 @@ class EventStore:
     ) -> EventLog:
         """Correct the stored log ``name``'s vocabulary: ``reset`` detects it again, then
         ``roles`` (role -> column, None clears) and ``kinds`` (kind -> labels) are applied.
-        Refused (ValueError / EventLogError) when a column or label is not in the log."""
+        Refused (EventLogError) when a role or kind is unknown or names a column or label the
+        log does not have."""
         log = self.load(name)
-        vocabulary = log.detected_vocabulary() if reset else log.vocabulary
-        if roles or kinds:
-            try:
-                vocabulary = vocabulary.with_overrides(roles, kinds)
-            except ValueError as exc:
-                raise ValueError(f"log {name!r}: {exc}") from exc
-            activities = log.sql("SELECT DISTINCT activity FROM {events}")["activity"]
-            check_against(vocabulary, log.columns, [str(a) for a in activities], name)
         if not (reset or roles or kinds):
             return log
+        vocabulary = log.detected_vocabulary() if reset else log.vocabulary
+        if roles or kinds:
+            vocabulary = apply_choices(
+                vocabulary,
+                roles,
+                kinds,
+                columns=log.columns,
+                activities=log.activity_labels(),
+                source=f"log {name!r}",
+            )
         return self.set_vocabulary(name, vocabulary)
+
+    def consent_logs(self) -> list[str]:
+        """The stored logs consent analyses can read (their vocabulary names a contact, sends
+        and withdrawals), most events first."""
+        found = [i for i in self.logs() if self.load(i.name).vocabulary.covers_consent()]
+        return [i.name for i in sorted(found, key=lambda i: (-i.events, i.name))]
 
     def _meta_row(self, name: str) -> str:
         try:

@@ -263,6 +263,11 @@ class Vocabulary:
                 return kind
         return None
 
+    def covers_consent(self) -> bool:
+        """Whether consent analyses can read the log: it names a contact, sends and
+        withdrawals (unsubscribe, bounce, spam report)."""
+        return bool(self.role("contact") and self.labels("sent") and self.labels(*WITHDRAWAL_KINDS))
+
     def require_role(self, role: str, log_name: str, why: str) -> str:
         """The column playing ``role``, or an error saying the flag that supplies it."""
         column = self.role(role)
@@ -445,6 +450,39 @@ def read_overrides(path: str | Path) -> tuple[dict[str, str | None], dict[str, l
         if kind not in KINDS:
             raise EventLogError(f"{path}: unknown event kind {kind!r}; kinds: {', '.join(KINDS)}")
     return roles, kinds
+
+
+def merged_choices(
+    vocabulary_file: str | Path | None,
+    roles: Mapping[str, str | None] | None,
+    kinds: Mapping[str, Sequence[str]] | None,
+) -> tuple[dict[str, str | None], dict[str, list[str]]]:
+    """The explicit choices: a vocabulary file's, overridden by ``roles`` and ``kinds``."""
+    given_roles, given_kinds = (
+        read_overrides(vocabulary_file) if vocabulary_file is not None else ({}, {})
+    )
+    given_roles.update(roles or {})
+    given_kinds.update({k: list(v) for k, v in (kinds or {}).items()})
+    return given_roles, given_kinds
+
+
+def apply_choices(
+    vocabulary: Vocabulary,
+    roles: Mapping[str, str | None] | None,
+    kinds: Mapping[str, Sequence[str]] | None,
+    *,
+    columns: Sequence[str],
+    activities: Iterable[str],
+    source: str,
+) -> Vocabulary:
+    """``vocabulary`` with the explicit choices applied, refused (EventLogError naming
+    ``source``) when a role or kind is unknown or names a column or label the log lacks."""
+    try:
+        chosen = vocabulary.with_overrides(roles, kinds)
+    except ValueError as exc:
+        raise EventLogError(f"{source}: {exc}") from exc
+    check_against(chosen, columns, activities, source)
+    return chosen
 
 
 def parse_assignments(values: Sequence[str], what: str) -> dict[str, list[str]]:

@@ -34,7 +34,7 @@ from mining._stats_figures import (
     variants_figure,
 )
 from mining._store import EventStore
-from mining._vocabulary import ROLES, Vocabulary, parse_assignments, read_overrides
+from mining._vocabulary import ROLES, Vocabulary, merged_choices, parse_assignments
 
 StoreOption = Annotated[
     Path | None,
@@ -381,10 +381,7 @@ def vocabulary_command(
 ) -> None:
     """Show a stored log's vocabulary (which column is the contact, which labels are sends,
     unsubscribes...) or correct it with --role, --event-kind or --vocabulary FILE."""
-    roles, kinds = vocabulary_choices(role, event_kind)
-    if vocabulary_file is not None:
-        file_roles, file_kinds = read_overrides(vocabulary_file)
-        roles, kinds = {**file_roles, **roles}, {**file_kinds, **kinds}
+    roles, kinds = merged_choices(vocabulary_file, *vocabulary_choices(role, event_kind))
     with EventStore(store) as event_store:
         vocabulary = event_store.revise_vocabulary(name, roles, kinds, reset=reset).vocabulary
     if as_json:

@@ -32,16 +32,6 @@ class Finding:
     command: str
 
 
-def _email_logs(logs: Mapping[str, mining.EventLog]) -> list[str]:
-    """Logs whose vocabulary names a contact, sends and withdrawals, most events first."""
-    found = []
-    for name, log in logs.items():
-        v = log.vocabulary
-        if v.role("contact") and v.labels("sent") and v.labels(*mining.WITHDRAWAL_KINDS):
-            found.append((-log.n_events, name))
-    return [name for _, name in sorted(found)]
-
-
 def _shown(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd()))
@@ -59,7 +49,7 @@ def ranked_findings(
         name: set(mining.activity_statistics(log)["activity"].astype(str))
         for name, log in logs.items()
     }
-    email_logs = _email_logs(logs)
+    email_logs = store.consent_logs()
     findings: list[Finding] = []
     for path in workflows.values():
         workflow = read_workflow(path)

@@ -56,6 +56,10 @@ def load_workflow(choice: str) -> tuple[Workflow, str]:
     """The chosen workflow and a key naming it and its revision; only listed choices load."""
     if choice not in {o["value"] for o in workflow_options()}:
         raise ValueError(f"unknown workflow {choice!r}")
+    return _read_choice(choice)
+
+
+def _read_choice(choice: str) -> tuple[Workflow, str]:
     kind, _, name = choice.partition(":")
     if kind == "bundled":
         return read_workflow(data().examples.workflows()[name]), choice
@@ -193,7 +197,7 @@ def best_workflow(activities: set[str]) -> str | None:
     best: tuple[int, float, str] | None = None
     for option in workflow_options():
         try:
-            designed = set(load_workflow(option["value"])[0].activity_map())
+            designed = set(_read_choice(option["value"])[0].activity_map())
         except (WorkflowError, OSError, ValueError):
             continue  # a broken file is reported when it is chosen, not while guessing
         matched = len(designed & activities)

@@ -253,18 +253,7 @@ class SalesBehaviour:
     working_days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
     working_start: str = "09:00"
     working_end: str = "18:00"
-    stage_hours: dict[str, float] = field(
-        default_factory=lambda: {
-            "qualify": 4.0,
-            "schedule_demo": 6.0,
-            "demo": 24.0,
-            "proposal": 16.0,
-            "follow_up": 8.0,
-            "negotiation": 24.0,
-            "won": 24.0,
-            "lost": 16.0,
-        }
-    )
+    stage_hours: dict[str, float] = field(default_factory=dict)
     default_stage_hours: float = 8.0
     stage_sigma: float = 0.7
     win_probability: dict[str, float] = field(
@@ -289,19 +278,7 @@ class SalesBehaviour:
     amount_median: float = 12000.0
     amount_sigma: float = 0.8
     amount_change_probability: float = 0.3
-    stage_probability: dict[str, int] = field(
-        default_factory=lambda: {
-            "Qualified": 10,
-            "Demo scheduled": 20,
-            "Demo held": 30,
-            "Proposal sent": 50,
-            "Proposal answered": 60,
-            "Follow-up call": 50,
-            "Negotiation": 75,
-            "Closed won": 100,
-            "Closed lost": 0,
-        }
-    )
+    stage_probability: dict[str, int] = field(default_factory=dict)
 
     @property
     def rep_ids(self) -> list[str]:

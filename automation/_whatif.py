@@ -7,10 +7,11 @@ spread over seeds gives a 90 % interval (Student t). Behaviour fitted from the l
 (:func:`fit_behaviour`): arrivals per day, the contacts' reaction time to emails, each email's
 click rate (calibrated on a pilot run), unsubscribe and bounce rates (from a message log),
 steps skipped, branches never taken, rework per rep, a segment's delay at a step, and emails
-kept after an unsubscribe. What the log cannot tell (sales stage times, win rates) keeps the
-simulator's documented defaults. A change that fixes a fitted problem removes its hook: a
-removed step is no longer skipped, a ``unsubscribed`` suppression stops emails after an
-unsubscribe, a replaced email gets the click rate the suggestion assumes.
+kept after an unsubscribe, and a sales workflow's stage times. What the log cannot tell (win and
+reply rates) keeps the simulator's documented defaults, listed in ``BehaviourFit.assumed``.
+A change that fixes a fitted problem removes its hook: a removed step is no longer skipped, an
+``unsubscribed`` suppression stops emails after an unsubscribe, a replaced email gets the click
+rate the suggestion assumes.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from automation._behaviour import (
     EmailBehaviour,
     Population,
     ReworkOverride,
+    SalesBehaviour,
     SkipOverride,
 )
 from automation._changes import (
@@ -88,7 +90,9 @@ class BehaviourFit:
     never_taken: tuple[tuple[str, str], ...] = ()
     rework: tuple[tuple[str, str | None, float], ...] = ()
     delays: tuple[tuple[str, str, str, float], ...] = ()
+    stage_hours: Mapping[str, float] = field(default_factory=dict)
     fitted: tuple[str, ...] = ()
+    assumed: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for JSON."""
@@ -101,6 +105,7 @@ class BehaviourFit:
         for key in ("never_taken", "rework", "delays"):
             values[key] = tuple(tuple(v) for v in values.get(key, ()))
         values["fitted"] = tuple(values.get("fitted", ()))
+        values["assumed"] = tuple(values.get("assumed", ()))
         return cls(**values)
 
 
@@ -240,6 +245,26 @@ def fit_behaviour(
             delays.append((node, segment["attribute"], str(segment["value"]), round(ratio, 3)))
     if delays:
         fitted.append("segment delays")
+    stages: dict[str, float] = {}
+    assumed: list[str] = []
+    if role == "handoff":
+        stages = _stage_hours(a, wf)
+        if stages:
+            fitted.append("stage times of " + ", ".join(sorted(stages)))
+        timed = [n for n in wf.nodes if n.activities and n.type != "wait_for_event"]
+        timed = [n for n in timed if logged_predecessors(wf, n.id)]  # a first step has no gap
+        missing = sorted(n.id for n in timed if n.id not in stages)
+        if missing:
+            assumed.append(
+                f"stage times of {', '.join(missing)} "
+                f"({SalesBehaviour().default_stage_hours:g} working hours: too few cases)"
+            )
+        assumed.append("win and reply rates per lead grade (simulator defaults)")
+    mails = any(n.action == "send_email" for n in wf.nodes) and role != "handoff"
+    if mails and median is None:
+        assumed.append("reaction time to emails (simulator default)")
+    if mails and unsubscribe is None:
+        assumed.append("unsubscribe and bounce rates (simulator defaults)")
     return BehaviourFit(
         workflow_id=wf.id,
         role=role,
@@ -257,8 +282,30 @@ def fit_behaviour(
         never_taken=tuple(never),
         rework=tuple(rework),
         delays=tuple(delays),
+        stage_hours=stages,
         fitted=tuple(fitted),
+        assumed=tuple(assumed),
     )
+
+
+# a rep works 45 of the week's 168 hours (the simulated team's calendar)
+_WORKING_SHARE = 45 / 168
+
+
+def _stage_hours(a: Analysis, workflow: Workflow) -> dict[str, float]:
+    """Median working hours from a step's logged predecessors to the step, per step with at
+    least ``min_cases`` cases (the wall-clock gap scaled to a rep's working week)."""
+    hours = {}
+    for node in workflow.nodes:
+        if not node.activities or node.type == "wait_for_event":
+            continue
+        source = tuple(x for p in logged_predecessors(workflow, node.id) for x in p.activities)
+        if not source:
+            continue
+        gaps = a.gaps(source, node.activities)
+        if len(gaps) >= a.thresholds.min_cases:
+            hours[node.id] = round(float(gaps.median()) / 3600 * _WORKING_SHARE, 3)
+    return hours
 
 
 def _workflow_messages(a: Analysis) -> pd.DataFrame:
@@ -346,7 +393,8 @@ def _behaviour(
         existing_contacts=fit.existing_contacts,
         mpp_share=mpp,
     )
-    return population, Behaviour(email=email, roles=roles, hooks=hooks)
+    sales = SalesBehaviour(stage_hours=dict(fit.stage_hours))
+    return population, Behaviour(email=email, sales=sales, roles=roles, hooks=hooks)
 
 
 # Sales workflows are entered by hand-offs: a one-step feeder hands every new contact over.
@@ -851,8 +899,10 @@ def what_if(
         "same seeds for both (common random numbers); 90 % interval of the paired difference "
         "(Student t). Fitted from the log: "
         + ("; ".join(fit.fitted) if fit.fitted else "nothing")
-        + ". Simulator defaults for the rest (sales stage times, win and reply rates)."
-        + (" Assumed: " + "; ".join(assumed) + "." if assumed else "")
+        + ". Assumed, not in the log: "
+        + ("; ".join(fit.assumed) if fit.assumed else "nothing")
+        + "."
+        + (" The change assumes: " + "; ".join(assumed) + "." if assumed else "")
     )
     return WhatIf(
         workflow_id=workflow.id,

@@ -53,6 +53,28 @@ LOSS_REASONS = {
     "no rapport": 0.04,
     "key contact left": 0.02,
 }
+# the sales team's median working hours per pipeline step, and Salesforce's Probability per stage
+STAGE_HOURS = {
+    "qualify": 4.0,
+    "schedule_demo": 6.0,
+    "demo": 24.0,
+    "proposal": 16.0,
+    "follow_up": 8.0,
+    "negotiation": 24.0,
+    "won": 24.0,
+    "lost": 16.0,
+}
+STAGE_PROBABILITY = {
+    "Qualified": 10,
+    "Demo scheduled": 20,
+    "Demo held": 30,
+    "Proposal sent": 50,
+    "Proposal answered": 60,
+    "Follow-up call": 50,
+    "Negotiation": 75,
+    "Closed won": 100,
+    "Closed lost": 0,
+}
 
 
 def planted_simulation() -> Simulation:
@@ -68,7 +90,11 @@ def planted_simulation() -> Simulation:
         email=EmailBehaviour(
             email_click_multiplier={WEAK_EMAIL: 0.12}, unsubscribe_probability=0.02
         ),
-        sales=SalesBehaviour(loss_reasons=dict(LOSS_REASONS)),
+        sales=SalesBehaviour(
+            stage_hours=dict(STAGE_HOURS),
+            stage_probability=dict(STAGE_PROBABILITY),
+            loss_reasons=dict(LOSS_REASONS),
+        ),
         hooks=list(HOOKS),
     )
     return simulate(

@@ -159,3 +159,20 @@ def test_before_after_finds_no_change_when_nothing_changed(tmp_path, welcome):
     assert result.sentence.startswith("No significant change")
     with pytest.raises(ValueError, match="throughput, reach:ACTIVITY or sla:HOURS"):
         before_after(log, "arrivals", when)
+
+
+def test_a_sales_workflows_stage_times_are_fitted_and_the_rest_named_as_assumed():
+    from sample_logs._planted import STAGE_HOURS
+
+    pipeline = read_workflow(sample_logs.workflow_path("sales_pipeline"))
+    fit = fit_behaviour(pipeline, sample_logs.load_sales_activities())
+    assert fit.role == "handoff"
+    # the planted median working hours, seen through bottlenecks, rework and the later shift
+    for node in ("schedule_demo", "demo", "proposal", "negotiation"):
+        assert STAGE_HOURS[node] <= fit.stage_hours[node] <= 3 * STAGE_HOURS[node], node
+    assert any(x.startswith("stage times of") for x in fit.fitted)
+    assert any("win and reply rates" in x for x in fit.assumed)
+    assert not any("reaction time" in x for x in fit.assumed)  # the pipeline sends no email
+    assert BehaviourFit.from_dict(json.loads(json.dumps(fit.to_dict()))) == fit
+    _, behaviour = _behaviour(fit, pipeline, {})
+    assert behaviour.sales.stage_hours == dict(fit.stage_hours)

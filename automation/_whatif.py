@@ -248,12 +248,9 @@ def fit_behaviour(
     stages: dict[str, float] = {}
     assumed: list[str] = []
     if role == "handoff":
-        stages = _stage_hours(a, wf)
+        stages, missing = _stage_hours(a, wf)
         if stages:
             fitted.append("stage times of " + ", ".join(sorted(stages)))
-        timed = [n for n in wf.nodes if n.activities and n.type != "wait_for_event"]
-        timed = [n for n in timed if logged_predecessors(wf, n.id)]  # a first step has no gap
-        missing = sorted(n.id for n in timed if n.id not in stages)
         if missing:
             assumed.append(
                 f"stage times of {', '.join(missing)} "
@@ -288,14 +285,18 @@ def fit_behaviour(
     )
 
 
-# a rep works 45 of the week's 168 hours (the simulated team's calendar)
-_WORKING_SHARE = 45 / 168
+def _working_share(sales: SalesBehaviour) -> float:
+    """The share of the week's 168 hours the simulated team works (45 for the default)."""
+    start, end = (int(t[:2]) + int(t[3:]) / 60 for t in (sales.working_start, sales.working_end))
+    return len(sales.working_days) * (end - start) / 168
 
 
-def _stage_hours(a: Analysis, workflow: Workflow) -> dict[str, float]:
+def _stage_hours(a: Analysis, workflow: Workflow) -> tuple[dict[str, float], list[str]]:
     """Median working hours from a step's logged predecessors to the step, per step with at
-    least ``min_cases`` cases (the wall-clock gap scaled to a rep's working week)."""
-    hours = {}
+    least ``min_cases`` cases (the wall-clock gap scaled to the team's working week), and the
+    sorted ids of the steps with too few cases (a first step has no gap and is in neither)."""
+    share = _working_share(SalesBehaviour())
+    hours, missing = {}, []
     for node in workflow.nodes:
         if not node.activities or node.type == "wait_for_event":
             continue
@@ -304,8 +305,10 @@ def _stage_hours(a: Analysis, workflow: Workflow) -> dict[str, float]:
             continue
         gaps = a.gaps(source, node.activities)
         if len(gaps) >= a.thresholds.min_cases:
-            hours[node.id] = round(float(gaps.median()) / 3600 * _WORKING_SHARE, 3)
-    return hours
+            hours[node.id] = round(float(gaps.median()) / 3600 * share, 3)
+        else:
+            missing.append(node.id)
+    return hours, sorted(missing)
 
 
 def _workflow_messages(a: Analysis) -> pd.DataFrame:

@@ -7,8 +7,10 @@ spread over seeds gives a 90 % interval (Student t). Behaviour fitted from the l
 (:func:`fit_behaviour`): arrivals per day, the contacts' reaction time to emails, each email's
 click rate (calibrated on a pilot run), unsubscribe and bounce rates (from a message log),
 steps skipped, branches never taken, rework per rep, a segment's delay at a step, and emails
-kept after an unsubscribe, and a sales workflow's stage times. What the log cannot tell (win and
-reply rates) keeps the simulator's documented defaults, listed in ``BehaviourFit.assumed``.
+kept after an unsubscribe, and a sales workflow's stage times, win and reply rates and reply
+time (the simulator's defaults scaled until a pilot run shows the log's values). What the log
+cannot tell (how the rates differ by lead grade) keeps the simulator's documented defaults,
+listed in ``BehaviourFit.assumed``.
 A change that fixes a fitted problem removes its hook: a removed step is no longer skipped, an
 ``unsubscribed`` suppression stops emails after an unsubscribe, a replaced email gets the click
 rate the suggestion assumes.
@@ -54,6 +56,7 @@ from automation._changes import (
     ReorderSteps,
     ReplaceEmail,
 )
+from automation._conditions import compile_condition
 from automation._rules_engagement import email_ids_by_step, inactivity, messages
 from automation._rules_process import bottleneck
 from automation._simulator import Simulation, simulate, workflow_role
@@ -91,6 +94,7 @@ class BehaviourFit:
     rework: tuple[tuple[str, str | None, float], ...] = ()
     delays: tuple[tuple[str, str, str, float], ...] = ()
     stage_hours: Mapping[str, float] = field(default_factory=dict)
+    sales: Mapping[str, float] = field(default_factory=dict)
     fitted: tuple[str, ...] = ()
     assumed: tuple[str, ...] = ()
 
@@ -182,10 +186,15 @@ def fit_behaviour(
         fitted.append("unsubscribe and spam rate of " + ", ".join(sorted(per_email)))
     if a.email_log is not None:
         counts = mining.attribute_counts(a.email_log, "activity").set_index("value")["events"]
-        sent = float(counts.get("SENT", 0))
+        words = a.email_log.vocabulary
+
+        def events(kind: str) -> float:
+            return float(sum(counts.get(label, 0) for label in words.labels(kind)))
+
+        sent = events("sent")
         if sent:
-            unsubscribe = float(counts.get("UNSUBSCRIBE", 0)) / sent
-            bounce = float(counts.get("BOUNCE", 0)) / sent
+            unsubscribe = events("unsubscribed") / sent
+            bounce = events("bounced") / sent
             fitted.append(f"unsubscribe rate {unsubscribe:.2%} and bounce rate {bounce:.2%}")
         if "unsubscribed" not in wf.suppression and not a.consent.empty:
             consent = a.consent["contact"].nunique() / a.n_cases  # calibrated on the pilot
@@ -246,6 +255,7 @@ def fit_behaviour(
     if delays:
         fitted.append("segment delays")
     stages: dict[str, float] = {}
+    sales: dict[str, float] = {}
     assumed: list[str] = []
     if role == "handoff":
         stages, missing = _stage_hours(a, wf)
@@ -256,7 +266,22 @@ def fit_behaviour(
                 f"stage times of {', '.join(missing)} "
                 f"({SalesBehaviour().default_stage_hours:g} working hours: too few cases)"
             )
-        assumed.append("win and reply rates per lead grade (simulator defaults)")
+        measured = _sales_measures(a.first, wf)
+        for key, what in (
+            ("win", "win rate {:.1%}"),
+            ("reply", "reply rate {:.1%}"),
+            ("reply_time", "reply time (median {:.1f} h)"),
+        ):
+            if key not in measured:
+                continue
+            value, n = measured[key]
+            if n >= a.thresholds.min_cases:
+                sales[key] = round(float(value), 4)
+                fitted.append(what.format(value) + f" from {n} cases")
+            else:
+                assumed.append(what.split(" {")[0] + f" (simulator default: {n} cases)")
+        if {"win", "reply"} & sales.keys():
+            assumed.append("how the win and reply rates differ by lead grade (simulator defaults)")
     mails = any(n.action == "send_email" for n in wf.nodes) and role != "handoff"
     if mails and median is None:
         assumed.append("reaction time to emails (simulator default)")
@@ -280,6 +305,7 @@ def fit_behaviour(
         rework=tuple(rework),
         delays=tuple(delays),
         stage_hours=stages,
+        sales=sales,
         fitted=tuple(fitted),
         assumed=tuple(assumed),
     )
@@ -311,6 +337,70 @@ def _stage_hours(a: Analysis, workflow: Workflow) -> tuple[dict[str, float], lis
     return hours, sorted(missing)
 
 
+def _reply_waits(workflow: Workflow) -> list[Any]:
+    """The logged waits for a reply to a proposal (the simulator draws whether one comes)."""
+    return [
+        n
+        for n in workflow.nodes
+        if n.type == "wait_for_event" and n.event == "proposal_reply" and n.activities
+    ]
+
+
+def _sales_measures(first: pd.DataFrame, workflow: Workflow) -> dict[str, tuple[float, int]]:
+    """What a sales log tells of the team and its leads, as (value, cases it rests on), from a
+    case × activity frame of first times (the log's or a simulation's, so both are measured
+    alike): ``win``, the share of the cases that reached the steps logged before a decision
+    on ``agreed`` that reached a goal; ``reply``, the share of those sent what a reply wait
+    waits for that logged the reply; ``reply_time``, the median hours until it."""
+
+    def reach(labels: tuple[str, ...]) -> pd.Series:
+        columns = [x for x in labels if x in first.columns]
+        if not columns:
+            return pd.Series(pd.NaT, index=first.index, dtype="datetime64[us, UTC]")
+        return first[columns].min(axis=1)
+
+    def before(node_id: str) -> tuple[str, ...]:
+        return tuple(x for p in logged_predecessors(workflow, node_id) for x in p.activities)
+
+    goals = tuple(x for g in workflow.goals for x in g.activities)
+    found: dict[str, tuple[float, int]] = {}
+    for node in workflow.nodes:
+        conditions = [e.condition for e in workflow.outgoing(node.id) if e.condition]
+        agreed = any("agreed" in compile_condition(c).names for c in conditions)
+        if "win" not in found and node.type == "decision" and agreed and goals and before(node.id):
+            base = reach(before(node.id)).notna()
+            won = base & reach(goals).notna()
+            found["win"] = (won.sum() / max(base.sum(), 1), int(base.sum()))
+        if "reply" not in found and node.id in {n.id for n in _reply_waits(workflow)}:
+            if not before(node.id):
+                continue
+            sent, replied = reach(before(node.id)), reach(node.activities)
+            base = sent.notna()
+            gaps = (replied - sent).dt.total_seconds()
+            gaps = gaps[base & (gaps > 0)]
+            found["reply"] = (len(gaps) / max(base.sum(), 1), int(base.sum()))
+            if len(gaps):
+                found["reply_time"] = (float(gaps.median()) / 3600, len(gaps))
+    return found
+
+
+def _sales_scales(fit: BehaviourFit, pilot: Simulation, workflow: Workflow) -> dict[str, float]:
+    """Per fitted sales measure (``win``, ``reply``, ``reply_time``): the log's value over the
+    pilot's, which ran with the default rates per lead grade and the default reply time; the
+    defaults are scaled by it (the pilot logs a reply when the team works, as a log does)."""
+    if not fit.sales:
+        return {}
+    events = pilot.events[pilot.events["workflow_id"] == workflow.id]
+    first = events.pivot_table(
+        index="case_id", columns="activity", values="timestamp", aggfunc="min", observed=True
+    )
+    scales = {}
+    for key, (value, _) in _sales_measures(first, workflow).items():
+        if key in fit.sales and value > 0:
+            scales[key] = float(fit.sales[key]) / value
+    return scales
+
+
 def _workflow_messages(a: Analysis) -> pd.DataFrame:
     """The message log's sends of the workflow's email steps, with the ``step`` that sent each
     (empty without a message log or without email ids to join on)."""
@@ -339,12 +429,15 @@ def _behaviour(
     fixed: frozenset[str] = frozenset(),
     consent: float | None = None,
     unsubscribes: Mapping[str, float] | None = None,
+    scales: Mapping[str, float] | None = None,
 ) -> tuple[Population, Behaviour]:
     """Population and behaviour for one version: hooks only for what the version still has
     and the change is not assumed to fix (``fixed``: ``skip:<node>``, ``delay:<node>``,
     ``rework:<node>``); ``consent`` is the probability that an unsubscribed contact stays
     enrolled when the version does not suppress ``unsubscribed``; ``unsubscribes`` the
-    unsubscribe multiplier per email id."""
+    unsubscribe multiplier per email id; ``scales`` the factors on the default win and reply
+    rates per lead grade and reply time (``win``, ``reply``, ``reply_time``) that match the
+    log (:func:`_sales_scales`)."""
     wf, ids = workflow, {n.id for n in workflow.nodes}
     hooks: list[Any] = []
     for node, p in fit.skip.items():
@@ -396,7 +489,17 @@ def _behaviour(
         existing_contacts=fit.existing_contacts,
         mpp_share=mpp,
     )
-    sales = SalesBehaviour(stage_hours=dict(fit.stage_hours))
+    base, scales = SalesBehaviour(), scales or {}
+
+    def scaled(rates: Mapping[str, float], key: str) -> dict[str, float]:
+        return {g: min(p * scales.get(key, 1.0), 0.99) for g, p in rates.items()}
+
+    sales = SalesBehaviour(
+        stage_hours=dict(fit.stage_hours),
+        win_probability=scaled(base.win_probability, "win"),
+        reply_probability=scaled(base.reply_probability, "reply"),
+        reply_median_hours=base.reply_median_hours * scales.get("reply_time", 1.0),
+    )
     return population, Behaviour(email=email, sales=sales, roles=roles, hooks=hooks)
 
 
@@ -432,8 +535,11 @@ def _run(
     fixed: frozenset[str] = frozenset(),
     consent: float | None = None,
     unsubscribes: Mapping[str, float] | None = None,
+    scales: Mapping[str, float] | None = None,
 ) -> Simulation:
-    population, behaviour = _behaviour(fit, workflow, multipliers, fixed, consent, unsubscribes)
+    population, behaviour = _behaviour(
+        fit, workflow, multipliers, fixed, consent, unsubscribes, scales
+    )
     flows = [FEEDER, workflow] if fit.role == "handoff" else [workflow]
     try:
         return simulate(flows, population, behaviour, start=START, days=days, seed=seed)
@@ -858,18 +964,20 @@ def what_if(
     days = simulation_days(fit, days)
     fixed = frozenset(str(f) for f in assumptions.get("fixes", ()))
     leave_now, leave_then = _unsubscribe_multipliers(fit, workflow, changes, assumptions)
-    # a longer pilot run calibrates the click rates and the emails kept after an unsubscribe
+    # a longer pilot run calibrates the click rates, the emails kept after an unsubscribe and
+    # the sales team's win and reply rates
     pilot_sim = _run(
         fit, workflow, {}, days * 3, seeds[0] + 10_000, consent=1.0, unsubscribes=leave_now
     )
     pilot = _click_rates(pilot_sim, workflow)
     now, then = _multipliers(fit, workflow, changes, assumptions, pilot)
     consent = _consent_probability(fit, pilot_sim, workflow)
+    scales = _sales_scales(fit, pilot_sim, workflow)
     rows_now, rows_then = [], []
     for seed in seeds:
-        run = _run(fit, workflow, now, days, seed, consent=consent, unsubscribes=leave_now)
+        run = _run(fit, workflow, now, days, seed, frozenset(), consent, leave_now, scales)
         rows_now.append(kpis(run, workflow))
-        run = _run(fit, changed, then, days, seed, fixed, consent, leave_then)
+        run = _run(fit, changed, then, days, seed, fixed, consent, leave_then, scales)
         rows_then.append(kpis(run, changed))
     a, b = pd.DataFrame(rows_now), pd.DataFrame(rows_then)
     names = [k for k in a.columns if k in b.columns]

@@ -176,3 +176,79 @@ def test_a_sales_workflows_stage_times_are_fitted_and_the_rest_named_as_assumed(
     assert BehaviourFit.from_dict(json.loads(json.dumps(fit.to_dict()))) == fit
     _, behaviour = _behaviour(fit, pipeline, {})
     assert behaviour.sales.stage_hours == dict(fit.stage_hours)
+
+
+def test_a_sales_workflows_win_and_reply_rates_are_fitted_and_a_calibrated_run_shows_them():
+    from automation._whatif import _run, _sales_measures, _sales_scales
+
+    pipeline = read_workflow(sample_logs.workflow_path("sales_pipeline"))
+    fit = fit_behaviour(pipeline, sample_logs.load_sales_activities())
+    # the same shares counted straight from the CSV
+    rows = pd.read_csv(sample_logs.DATA / "sales_activities.csv")
+    did = rows.groupby("activity")["opportunity_id"].agg(set)
+    negotiated, sent = did["Negotiation"], did["Proposal sent"]
+    won = len(negotiated & did["Closed won"]) / len(negotiated)
+    assert fit.sales["win"] == pytest.approx(won, abs=1e-4)
+    replied = len(sent & did["Proposal answered"]) / len(sent)
+    assert fit.sales["reply"] == pytest.approx(replied, abs=1e-4)
+    assert 24 < fit.sales["reply_time"] < 240
+    assert any(x.startswith("win rate") for x in fit.fitted)
+    assert any(x.startswith("reply time") for x in fit.fitted)
+    assert any("differ by lead grade" in x for x in fit.assumed)
+    assert BehaviourFit.from_dict(json.loads(json.dumps(fit.to_dict()))) == fit
+    # a pilot with the defaults, then a run scaled by what it showed, measured like the log
+    pilot = _run(fit, pipeline, {}, 900, 11)
+    scales = _sales_scales(fit, pilot, pipeline)
+    assert set(scales) == {"win", "reply", "reply_time"}
+    _, behaviour = _behaviour(fit, pipeline, {}, scales=scales)
+    assert behaviour.sales.reply_median_hours == pytest.approx(40.0 * scales["reply_time"])
+    run = _run(fit, pipeline, {}, 900, 12, scales=scales)
+    events = run.events[run.events["workflow_id"] == pipeline.id]
+    first = events.pivot_table(
+        index="case_id", columns="activity", values="timestamp", aggfunc="min", observed=True
+    )
+    shown = _sales_measures(first, pipeline)
+    assert shown["win"][0] == pytest.approx(fit.sales["win"], abs=0.08)
+    assert shown["reply"][0] == pytest.approx(fit.sales["reply"], abs=0.08)
+    assert shown["reply_time"][0] == pytest.approx(fit.sales["reply_time"], rel=0.2)
+
+
+def test_win_and_reply_rates_of_a_hand_written_sales_log_reach_the_simulation(tmp_path):
+    """A log Mejora did not simulate, with rates far from the simulator's defaults: the fit
+    reads them and the calibrated run shows them, where the defaults alone would not."""
+    from automation._whatif import _run, _sales_measures, _sales_scales
+
+    pipeline = read_workflow(sample_logs.workflow_path("sales_pipeline"))
+    rows, start = [], pd.Timestamp("2026-03-02 09:00", tz="UTC")
+    for i in range(100):
+        t, case = start + pd.Timedelta(hours=7 * i), f"deal-{i:03d}"
+        steps = ["Qualified", "Demo scheduled", "Demo held", "Proposal sent"]
+        steps += ["Proposal answered"] if i % 5 < 2 else ["Follow-up call"]  # 40 % reply
+        steps += ["Negotiation", "Closed won" if i % 10 == 3 else "Closed lost"]  # 10 % won
+        for k, step in enumerate(steps):
+            rows.append((case, step, t + pd.Timedelta(hours=30 * k)))
+    path = tmp_path / "deals.csv"
+    pd.DataFrame(rows, columns=["deal", "stage", "when"]).to_csv(path, index=False)
+    log = mining.read_log(
+        path, mapping={"case_id": "deal", "activity": "stage", "timestamp": "when"}
+    )
+    fit = fit_behaviour(pipeline, log)
+    assert fit.sales["win"] == pytest.approx(0.10)
+    assert fit.sales["reply"] == pytest.approx(0.40)
+    assert fit.sales["reply_time"] == pytest.approx(30.0)
+    pilot = _run(fit, pipeline, {}, 900, 11)
+    scales = _sales_scales(fit, pilot, pipeline)
+
+    def shown(scales: dict[str, float]) -> dict[str, tuple[float, int]]:
+        events = _run(fit, pipeline, {}, 900, 12, scales=scales).events
+        first = events[events["workflow_id"] == pipeline.id].pivot_table(
+            index="case_id", columns="activity", values="timestamp", aggfunc="min", observed=True
+        )
+        return _sales_measures(first, pipeline)
+
+    calibrated, defaults = shown(scales), shown({})
+    assert calibrated["win"][0] == pytest.approx(0.10, abs=0.06)
+    assert calibrated["reply"][0] == pytest.approx(0.40, abs=0.08)
+    assert calibrated["reply_time"][0] == pytest.approx(30.0, rel=0.25)
+    assert defaults["win"][0] > 0.25 and defaults["reply"][0] > 0.5  # the defaults alone
+    assert defaults["reply_time"][0] > 45

@@ -33,18 +33,6 @@ from automation._admin import (
 )
 from automation._analysis import Analysis
 from automation._before_after import BeforeAfter, before_after, compare_revisions
-from automation._behaviour import (
-    Behaviour,
-    BranchBias,
-    ConsentViolation,
-    CycleTimeShift,
-    DelayOverride,
-    EmailBehaviour,
-    Population,
-    ReworkOverride,
-    SalesBehaviour,
-    SkipOverride,
-)
 from automation._bpmn import bpmn_to_workflow, read_bpmn, workflow_to_bpmn, write_bpmn
 from automation._branch_usage import branch_usage
 from automation._changes import (
@@ -76,7 +64,7 @@ from automation._n8n import condition_to_js, validate_n8n, workflow_to_n8n, writ
 from automation._outline import outline
 from automation._petri import workflow_to_petri_net
 from automation._schema import SCHEMA_PATH, workflow_schema
-from automation._simulator import Simulation, simulate
+from automation._simulate import simulate_workflows, to_flow, workflow_role
 from automation._store import Revision, WorkflowStore
 from automation._suggestion_model import Evidence, Impact, Risk, Suggestion, Text, Thresholds
 from automation._suggestions import SuggestionReport, suggest, suggest_from
@@ -116,17 +104,11 @@ __all__ = [
     "Analysis",
     "Applied",
     "BeforeAfter",
-    "Behaviour",
     "BehaviourFit",
-    "BranchBias",
     "ChangeCondition",
     "ChangeEvent",
     "ChangeSet",
-    "ConsentViolation",
-    "CycleTimeShift",
-    "DelayOverride",
     "Edge",
-    "EmailBehaviour",
     "Evidence",
     "Finding",
     "Goal",
@@ -134,7 +116,6 @@ __all__ = [
     "InsertReengagementBranch",
     "Node",
     "Operation",
-    "Population",
     "Reenrollment",
     "RemoveBranch",
     "RemoveStep",
@@ -142,17 +123,13 @@ __all__ = [
     "ReplaceEmail",
     "Revision",
     "RevisionConflictError",
-    "ReworkOverride",
     "Risk",
-    "SalesBehaviour",
     "SavedSuggestion",
     "SendWindow",
     "SetCooldown",
     "SetDefaultBranch",
     "SetSendWindow",
     "SetWaitDuration",
-    "Simulation",
-    "SkipOverride",
     "StaleChangeError",
     "Suggestion",
     "SuggestionReport",
@@ -194,12 +171,14 @@ __all__ = [
     "rollback",
     "save_suggestions",
     "saved_what_if",
-    "simulate",
+    "simulate_workflows",
     "suggest",
     "suggest_from",
     "suggestion_what_if",
+    "to_flow",
     "validate_n8n",
     "what_if",
+    "workflow_role",
     "workflow_schema",
     "workflow_to_bpmn",
     "workflow_to_n8n",

@@ -21,7 +21,7 @@ import mining
 from automation._branch_usage import branch_usage
 from automation._designed_waits import designed_waits
 from automation._petri import workflow_to_petri_net
-from automation._simulator import workflow_role
+from automation._simulate import workflow_role
 from automation._suggestion_model import Thresholds
 from automation._workflow import Node, Workflow
 

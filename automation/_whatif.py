@@ -37,17 +37,6 @@ from automation._analysis import (
     logged_successors,
     reachable_without,
 )
-from automation._behaviour import (
-    Behaviour,
-    BranchBias,
-    ConsentViolation,
-    DelayOverride,
-    EmailBehaviour,
-    Population,
-    ReworkOverride,
-    SalesBehaviour,
-    SkipOverride,
-)
 from automation._changes import (
     AddSalesTask,
     AddSuppression,
@@ -59,9 +48,21 @@ from automation._changes import (
 from automation._conditions import compile_condition
 from automation._rules_engagement import email_ids_by_step, inactivity, messages
 from automation._rules_process import bottleneck
-from automation._simulator import Simulation, simulate, workflow_role
+from automation._simulate import simulate_workflows, workflow_role
 from automation._suggestion_model import Suggestion, Thresholds, plain
 from automation._workflow import Workflow, parse_workflow
+from simulation import (
+    Behaviour,
+    BranchBias,
+    ConsentViolation,
+    DelayOverride,
+    EmailBehaviour,
+    Population,
+    ReworkOverride,
+    SalesBehaviour,
+    Simulation,
+    SkipOverride,
+)
 
 START = date(2025, 1, 6)
 _WEEK_FACTOR = (5 + 2 * 0.35) / 7  # the Population's mean daily share of its weekday rate
@@ -542,7 +543,7 @@ def _run(
     )
     flows = [FEEDER, workflow] if fit.role == "handoff" else [workflow]
     try:
-        return simulate(flows, population, behaviour, start=START, days=days, seed=seed)
+        return simulate_workflows(flows, population, behaviour, start=START, days=days, seed=seed)
     except ValueError as exc:
         raise ValueError(f"the what-if cannot simulate {workflow.id!r}: {exc}") from exc
 
@@ -875,7 +876,7 @@ def _assumed(changes: ChangeSet, workflow: Workflow, assumptions: Mapping[str, A
     return assumed
 
 
-# suppression lists the simulator knows who is on (see automation._simulator)
+# suppression lists the simulator knows who is on (see simulation._engine)
 SIMULATED_LISTS = frozenset({"competitors", "customers", "unsubscribed", "hard_bounced"})
 
 

@@ -12,7 +12,8 @@ import io
 from datetime import date
 from pathlib import Path
 
-from automation import (
+from automation import simulate_workflows
+from simulation import (
     Behaviour,
     BranchBias,
     ConsentViolation,
@@ -24,7 +25,6 @@ from automation import (
     SalesBehaviour,
     Simulation,
     SkipOverride,
-    simulate,
 )
 
 START = date(2025, 9, 1)
@@ -97,7 +97,7 @@ def planted_simulation() -> Simulation:
         ),
         hooks=list(HOOKS),
     )
-    return simulate(
+    return simulate_workflows(
         [workflow_path(name) for name in WORKFLOWS],
         population,
         behaviour,

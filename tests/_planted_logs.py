@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 import sample_logs
-from automation import Workflow, parse_workflow, read_workflow, simulate
+from automation import Workflow, parse_workflow, read_workflow, simulate_workflows
 
 
 def overlapping_campaigns(path: Path) -> Path:
@@ -19,7 +19,9 @@ def overlapping_campaigns(path: Path) -> Path:
     reengagement = read_workflow(sample_logs.workflow_path("reengagement")).to_dict()
     reengagement["entry"]["triggers"][0]["condition"] = "days_since_last_click >= 2"
     welcome = read_workflow(sample_logs.workflow_path("welcome_nurture"))
-    sim = simulate([welcome, parse_workflow(reengagement)], start=date(2025, 1, 6), days=45, seed=3)
+    sim = simulate_workflows(
+        [welcome, parse_workflow(reengagement)], start=date(2025, 1, 6), days=45, seed=3
+    )
     sim.write_mautic_campaign_log(path)
     return path
 
@@ -40,7 +42,7 @@ def two_versions() -> tuple[Workflow, Workflow, pd.DataFrame]:
         (1, v1, date(2025, 1, 6), 5),
         (2, v2, date(2025, 2, 12), 6),
     ):
-        events = simulate([workflow], start=start, days=35, seed=seed).events
+        events = simulate_workflows([workflow], start=start, days=35, seed=seed).events
         events = events[["case_id", "activity", "timestamp"]].assign(workflow_version=version)
         events["case_id"] = f"v{version}-" + events["case_id"]
         frames.append(events)

@@ -13,8 +13,10 @@ from tests.conftest import ROOT
 ALLOWED = {
     "mining": set(),
     "improvement": {"mining"},
-    "automation": {"mining", "improvement"},
-    "sample_logs": {"mining", "improvement", "automation"},
+    # the simulator runs flows of steps (no workflow files, no logs): automation converts
+    "simulation": set(),
+    "automation": {"mining", "improvement", "simulation"},
+    "sample_logs": {"mining", "improvement", "automation", "simulation"},
     "dashboard": {"mining", "improvement", "automation"},
     "mejora": {"mining", "improvement", "automation", "sample_logs", "dashboard"},
 }

@@ -20,7 +20,7 @@ from automation import (
     SetWaitDuration,
     Thresholds,
     read_workflow,
-    simulate,
+    simulate_workflows,
     suggest,
     suggest_from,
 )
@@ -47,7 +47,9 @@ def _applies(report, workflow) -> None:
 @pytest.fixture(scope="module")
 def welcome_events():
     """45 days of the welcome-nurture design as it is (1,104 cases)."""
-    sim = simulate([_workflow("welcome_nurture")], start=date(2025, 1, 6), days=45, seed=3)
+    sim = simulate_workflows(
+        [_workflow("welcome_nurture")], start=date(2025, 1, 6), days=45, seed=3
+    )
     return sim.events[["case_id", "activity", "timestamp"]].copy()
 
 

@@ -13,19 +13,17 @@ import mining
 import sample_logs
 from automation import (
     Analysis,
-    Behaviour,
-    EmailBehaviour,
     InsertReengagementBranch,
-    Population,
     ReplaceEmail,
     SetDefaultBranch,
     SetWaitDuration,
     Thresholds,
     read_workflow,
-    simulate,
+    simulate_workflows,
     suggest_from,
 )
 from automation._workflow import parse_workflow
+from simulation import Behaviour, EmailBehaviour, Population
 
 START = date(2025, 3, 3)
 
@@ -55,7 +53,7 @@ def _logs(sim, tmp_path):
 
 
 def _run(workflow, tmp_path, population, behaviour=None, days=30, email_log=True, keep=None):
-    sim = simulate([workflow], population, behaviour, start=START, days=days, seed=5)
+    sim = simulate_workflows([workflow], population, behaviour, start=START, days=days, seed=5)
     campaigns, emails = _logs(sim, tmp_path)
     if keep is not None:
         keep.extend((campaigns, emails))

@@ -11,8 +11,12 @@ import pandas as pd
 import pytest
 
 import mining
-from automation import read_workflow
-from automation._behaviour import (
+from automation import read_workflow, simulate_workflows, workflow_role
+from automation._conditions import Condition, evaluate_condition
+from automation._petri import workflow_to_petri_net
+from mining._pm4py_adapter import to_pm4py_dataframe, token_replay_fitness
+from simulation import Simulation
+from simulation._behaviour import (
     Behaviour,
     BranchBias,
     ConsentViolation,
@@ -23,10 +27,6 @@ from automation._behaviour import (
     ReworkOverride,
     SkipOverride,
 )
-from automation._conditions import Condition, evaluate_condition
-from automation._petri import workflow_to_petri_net
-from automation._simulator import Simulation, simulate, workflow_role
-from mining._pm4py_adapter import to_pm4py_dataframe, token_replay_fitness
 from tests.conftest import ROOT
 
 FOLDER = ROOT / "sample_logs" / "workflows"
@@ -50,7 +50,7 @@ FORMATS = {
 
 
 def _run(population=SMALL, behaviour=None, *, days=120, seed=3) -> Simulation:
-    return simulate(
+    return simulate_workflows(
         WORKFLOWS, population, behaviour or Behaviour(), start=START, days=days, seed=seed
     )
 
@@ -152,7 +152,9 @@ def test_the_same_seed_gives_the_same_bytes_and_another_seed_other_bytes(tmp_pat
     for run, seed in enumerate((5, 5, 6)):
         folder = tmp_path / str(run)
         folder.mkdir()
-        sim = simulate(WORKFLOWS, population, Behaviour(), start=START, days=60, seed=seed)
+        sim = simulate_workflows(
+            WORKFLOWS, population, Behaviour(), start=START, days=60, seed=seed
+        )
         files.append(_write(sim, folder))
     for key in FORMATS:
         first, again, other = (f[key].read_bytes() for f in files)
@@ -402,7 +404,7 @@ def test_splits_until_waits_and_a_narrow_window_follow_the_design():
             ],
         }
     )
-    sim = simulate(
+    sim = simulate_workflows(
         [workflow],
         Population(arrivals_per_day=10, existing_contacts=0),
         start=START,

@@ -232,9 +232,11 @@ def test_a_log_without_the_workflow_labels_checks_the_design_only():
 def test_clean_simulated_log_has_no_planted_findings(tmp_path):
     from datetime import date
 
-    from automation import simulate
+    from automation import simulate_workflows
 
-    sim = simulate([_workflow("welcome_nurture")], start=date(2025, 1, 6), days=60, seed=11)
+    sim = simulate_workflows(
+        [_workflow("welcome_nurture")], start=date(2025, 1, 6), days=60, seed=11
+    )
     path = tmp_path / "clean.csv"
     sim.events[["case_id", "activity", "timestamp"]].to_csv(path, index=False)
     log = mining.read_log(path, name="clean")

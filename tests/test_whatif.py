@@ -23,12 +23,14 @@ from automation import (
     compare_revisions,
     fit_behaviour,
     read_workflow,
-    simulate,
+    simulate_workflows,
     suggest_from,
     suggestion_what_if,
     what_if,
 )
-from automation import _admin as admin
+from automation import (
+    _admin as admin,
+)
 from automation._whatif import _behaviour
 
 SEEDS = (1, 2, 3)
@@ -120,7 +122,7 @@ def _before_after_log(
     start = date(2025, 3, 3)
     frames = []
     for i, (design, begin) in enumerate(((welcome, start), (changed, start + timedelta(56)))):
-        sim = simulate([design], start=begin, days=56, seed=3 + i)
+        sim = simulate_workflows([design], start=begin, days=56, seed=3 + i)
         events = sim.events[["case_id", "activity", "timestamp"]].copy()
         events["case_id"] = f"p{i}/" + events["case_id"].astype(str)
         frames.append(events)

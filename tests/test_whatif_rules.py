@@ -16,10 +16,7 @@ import sample_logs
 from automation import (
     AddBranch,
     Analysis,
-    Behaviour,
     ChangeSet,
-    EmailBehaviour,
-    Population,
     RemoveBranch,
     SetDefaultBranch,
     WorkflowError,
@@ -27,11 +24,12 @@ from automation import (
     operation_from_dict,
     parse_workflow,
     read_workflow,
-    simulate,
+    simulate_workflows,
     suggest_from,
     suggestion_what_if,
 )
 from mejora.cli import main
+from simulation import Behaviour, EmailBehaviour, Population
 from tests._planted_logs import overlapping_campaigns, two_versions
 
 SEEDS = (1, 2, 3)
@@ -54,7 +52,7 @@ def _node(data: dict, node_id: str) -> dict:
 
 def _planted(workflow, tmp_path, behaviour=None, *, days=30, population=POPULATION, email=True):
     """Simulate, import as a user would (Mautic campaign log, HubSpot email events), analyse."""
-    sim = simulate([workflow], population, behaviour, start=START, days=days, seed=5)
+    sim = simulate_workflows([workflow], population, behaviour, start=START, days=days, seed=5)
     campaigns, emails = tmp_path / "campaigns.csv", tmp_path / "emails.jsonl"
     sim.write_mautic_campaign_log(campaigns)
     sim.write_hubspot_email_events(emails)
@@ -242,7 +240,9 @@ def test_set_default_branch_operation(tmp_path):
 @pytest.fixture(scope="module")
 def welcome_events():
     """45 days of the welcome-nurture design as it is (1,104 cases)."""
-    sim = simulate([_workflow("welcome_nurture")], start=date(2025, 1, 6), days=45, seed=3)
+    sim = simulate_workflows(
+        [_workflow("welcome_nurture")], start=date(2025, 1, 6), days=45, seed=3
+    )
     return sim.events[["case_id", "activity", "timestamp"]].copy()
 
 

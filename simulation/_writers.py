@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from automation._simulator import Simulation, _Meta
+    from simulation._engine import Simulation, _Meta
 
 _HS_TYPES = ("SENT", "DELIVERED", "BOUNCE", "OPEN", "OPEN", "CLICK", "STATUSCHANGE", "OPEN")
 _HS_TYPES += ("CLICK",)

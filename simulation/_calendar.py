@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from automation._behaviour import WEEKDAY_NAMES
+from simulation._behaviour import WEEKDAY_NAMES
 
 
 def _clock(text: str) -> tuple[int, int]:

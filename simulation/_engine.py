@@ -1,18 +1,18 @@
 """A seeded discrete-event simulator of designed workflows, written out as real CRM exports.
 
-``simulate(workflows, population, behaviour, start=..., days=..., seed=...)`` walks every contact
-through every workflow it enters and returns a :class:`Simulation`: the events (one per logged
-step), the cases, the email sends, the contacts and a ground-truth table of the planted problems
-(:mod:`automation._behaviour` hooks). Its writers produce what a user would import: a Mautic
-``campaign_lead_event_log`` CSV, HubSpot email events (JSON lines) and a Salesforce
-``OpportunityHistory`` CSV.
+``simulate(flows, population, behaviour, start=..., days=..., seed=...)`` walks every contact
+through every workflow (a :class:`simulation.Flow`, the plain design graph) it enters and
+returns a :class:`Simulation`: the events (one per logged step), the cases, the email sends, the
+contacts and a ground-truth table of the planted problems (:mod:`simulation._behaviour` hooks).
+Its writers produce what a user would import: a Mautic ``campaign_lead_event_log`` CSV, HubSpot
+email events (JSON lines) and a Salesforce ``OpportunityHistory`` CSV.
 
-Who enters what (a workflow's *role*, from its triggers unless ``Behaviour.roles`` says):
+Who enters what (the flow's *role*, unless ``Behaviour.roles`` names the flow):
 
-- ``signup`` (a ``form_submitted`` / list trigger): every new contact when it is created;
-- ``handoff`` (a trigger that holds for ``lifecycle_stage = 'sql'``): contacts handed to sales,
-  by a ``notify_sales`` action or by reaching a goal that makes them SQL; steps are done by reps;
-- ``inactivity``: contacts with no click for the trigger's ``days_since_last_click >= N`` days.
+- ``signup``: every new contact when it is created;
+- ``handoff``: contacts handed to sales, by a ``notify_sales`` action or by reaching a goal that
+  makes them SQL; steps are done by reps;
+- ``inactivity``: contacts with no click for the flow's ``inactivity_days`` days.
 
 The engine honours waits (durations and ``until`` HH:MM in the workflow's time zone),
 ``wait_for_event`` (the event within the timeout, else the timeout exit), send windows (an email
@@ -42,8 +42,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from automation import _simulation_writers
-from automation._behaviour import (
+from simulation import _writers
+from simulation._behaviour import (
     FITS,
     HOOK_TYPES,
     Behaviour,
@@ -59,21 +59,17 @@ from automation._behaviour import (
     hook_name,
     make_contacts,
 )
-from automation._calendar import _Calendar, _Daily, _midnight_utc
-from automation._conditions import compile_condition
-from automation._simulation_writers import _event_id
-from automation._workflow import Workflow, read_workflow
+from simulation._calendar import _Calendar, _Daily, _midnight_utc
+from simulation._flow import ROLES, Flow, Step
+from simulation._writers import _event_id
 
 AUTOMATION = "automation"
-ROLES = ("signup", "handoff", "inactivity", "none")
 OUTCOMES = ("completed", "goal", "unenrolled", "stuck")
 _NEVER = 1 << 62
 _DAY = 86400
 _MAX_STEPS = 10_000
 _ACTION, _WAIT, _WAIT_EVENT, _DECISION, _END = range(5)
 _KINDS = {"action": _ACTION, "wait": _WAIT, "wait_for_event": _WAIT_EVENT, "decision": _DECISION}
-_SIGNUP_TRIGGERS = {"form_submitted", "form_submission", "signup", "contact_created", "list"}
-_SIGNUP_TRIGGERS |= {"list_membership", "list_added"}
 _STATIC_ATTRIBUTES = ("fit", "moment", "region", "lead_source", "segment", "budget")
 _DYNAMIC_ATTRIBUTES = ("agreed", "days_since_last_click", "lifecycle_stage", "rotation")
 
@@ -140,7 +136,7 @@ class _Flow:
     def __init__(
         self,
         index: int,
-        workflow: Workflow,
+        workflow: Flow,
         role: str,
         behaviour: Behaviour,
         first: date,
@@ -153,7 +149,7 @@ class _Flow:
         self.id = workflow.id
         self.role = role
         self.by_reps = role == "handoff"
-        window = workflow.send_window
+        window = workflow.window
         self.timezone = window.timezone if window else "UTC"
         self.window = (
             _Calendar(window.timezone, window.days, window.start, window.end, first)
@@ -168,13 +164,13 @@ class _Flow:
             if self.by_reps
             else None
         )
-        self.reenroll = workflow.reenrollment.allowed
-        cooldown = workflow.reenrollment.cooldown
+        self.reenroll = workflow.reenrol
+        cooldown = workflow.cooldown
         self.cooldown = int(cooldown.total_seconds()) if cooldown else 0
         self.suppression = {s.strip().lower() for s in workflow.suppression}
         goal_labels = {label for g in workflow.goals for label in g.activities}
         self.goal_labels = goal_labels
-        node_labels = {label for n in workflow.nodes for label in n.activities}
+        node_labels = {label for n in workflow.steps for label in n.activities}
         self.external_goals: list[tuple[int, int, bool]] = []  # (label, node code, makes SQL)
         for goal in workflow.goals:
             outside = [a for a in goal.activities if a not in node_labels]
@@ -183,21 +179,23 @@ class _Flow:
                     (
                         labels.code(outside[0]),
                         node_codes.code(f"{self.id}\0goal:{goal.id}"),
-                        _sql(goal),
+                        goal.makes_sql,
                     )
                 )
-        ids = {n.id: i for i, n in enumerate(workflow.nodes)}
+        ids = {n.id: i for i, n in enumerate(workflow.steps)}
         self.start = ids[workflow.start]
         self.nodes: list[_Node] = []
         self.sends_email = False
-        for node in workflow.nodes:
+        for node in workflow.steps:
             self.nodes.append(self._node(node, ids, behaviour, first, labels, node_codes, emails))
         self.consent: list[tuple[str, ConsentViolation]] = []
         self.cycle: list[tuple[str, CycleTimeShift, int]] = []
-        self.threshold = _threshold(workflow, behaviour) if role == "inactivity" else 0
+        days = workflow.inactivity_days
+        days = behaviour.inactivity_days if days is None else days
+        self.threshold = int(days) * _DAY if role == "inactivity" else 0
 
-    def _node(self, node, ids, behaviour, first, labels, node_codes, emails) -> _Node:
-        out = self.workflow.outgoing(node.id)
+    def _node(self, node: Step, ids, behaviour, first, labels, node_codes, emails) -> _Node:
+        out = node.links
         rec = _Node()
         rec.id = node.id
         rec.code = node_codes.code(f"{self.id}\0{node.id}")
@@ -210,8 +208,8 @@ class _Flow:
         rec.email = -1
         if rec.send and not self.by_reps:
             self.sends_email = True
-            rec.email = emails.code(str(node.params.get("email") or node.id))
-        rec.loss = "reasons" in node.params or node.params.get("property") == "loss_reason"
+            rec.email = emails.code(node.email or node.id)
+        rec.loss = node.loss
         hours = behaviour.sales.stage_hours.get(node.id, behaviour.sales.default_stage_hours)
         rec.mu = math.log(max(float(hours), 1e-3) * 3600)
         rec.wait = int(node.duration.total_seconds()) if node.duration is not None else None
@@ -227,7 +225,7 @@ class _Flow:
         rec.split = node.mode == "split"
         rec.edges = [
             (
-                compile_condition(e.condition) if e.condition else None,
+                e.condition,
                 e.default,
                 e.weight if e.weight is not None else 0.0,
                 ids[e.target],
@@ -242,54 +240,12 @@ class _Flow:
         return rec
 
 
-def _sql(goal: Any) -> bool:
-    """Whether reaching the goal makes the contact sales-qualified (hands it to sales)."""
-    if not goal.condition:
-        return False
-    try:
-        return compile_condition(goal.condition).evaluate({"lifecycle_stage": "sql"})
-    except ValueError:
-        return False
-
-
-def _threshold(workflow: Workflow, behaviour: Behaviour) -> int:
-    """Days of inactivity that trigger the workflow: the least N for which its condition holds."""
-    for trigger in workflow.triggers:
-        if trigger.type == "inactivity" and trigger.condition:
-            condition = compile_condition(trigger.condition)
-            condition.check_names({"days_since_last_click"})
-            for days in range(0, 3651):
-                if condition.evaluate({"days_since_last_click": days}):
-                    return days * _DAY
-            raise ValueError(
-                f"{workflow.id}: the inactivity condition {trigger.condition!r} never holds"
-            )
-    return int(behaviour.inactivity_days) * _DAY
-
-
-def workflow_role(workflow: Workflow, behaviour: Behaviour | None = None) -> str:
-    """``signup``, ``handoff``, ``inactivity`` or ``none``: who enters the workflow.
-
-    ``Behaviour.roles`` decides when it names the workflow; otherwise the triggers do: an
-    ``inactivity`` trigger, a trigger whose condition holds for ``lifecycle_stage = 'sql'``
-    (sales hand-off), or a sign-up trigger (form, list); a workflow without triggers is
-    ``signup``.
-    """
-    roles = behaviour.roles if behaviour else {}
-    if workflow.id in roles:
-        role = roles[workflow.id]
-        if role not in ROLES:
-            raise ValueError(f"role of {workflow.id!r} must be one of {ROLES}, not {role!r}")
-        return role
-    for trigger in workflow.triggers:
-        if trigger.type == "inactivity":
-            return "inactivity"
-    for trigger in workflow.triggers:
-        if trigger.condition and _sql(trigger):
-            return "handoff"
-    if not workflow.triggers or any(t.type in _SIGNUP_TRIGGERS for t in workflow.triggers):
-        return "signup"
-    return "none"
+def _role(flow: Flow, behaviour: Behaviour) -> str:
+    """The flow's role, unless ``Behaviour.roles`` names the flow."""
+    role = behaviour.roles.get(flow.id, flow.role)
+    if role not in ROLES:
+        raise ValueError(f"role of {flow.id!r} must be one of {ROLES}, not {role!r}")
+    return role
 
 
 # ---------------------------------------------------------------------------------- engine
@@ -300,7 +256,7 @@ class _Engine:
 
     def __init__(
         self,
-        workflows: Sequence[Workflow],
+        workflows: Sequence[Flow],
         population: Population,
         behaviour: Behaviour,
         start: date,
@@ -320,7 +276,7 @@ class _Engine:
         if len(set(ids)) != len(ids):
             raise ValueError(f"workflow ids must be unique: {ids}")
         self.flows = [
-            _Flow(i, w, workflow_role(w, behaviour), behaviour, first, *self._codes())
+            _Flow(i, w, _role(w, behaviour), behaviour, first, *self._codes())
             for i, w in enumerate(workflows)
         ]
         self._check_conditions()
@@ -994,7 +950,7 @@ class _Engine:
 
     # -- results ------------------------------------------------------------------------
 
-    def result(self, workflows: Sequence[Workflow], start: date, days: int) -> Simulation:
+    def result(self, workflows: Sequence[Flow], start: date, days: int) -> Simulation:
         contacts = self.contacts
         flow_ids = [f.id for f in self.flows]
         case_flow = np.asarray(self.case_flow, dtype=np.int64)
@@ -1087,7 +1043,7 @@ class _Engine:
         )
         for flow in self.flows:
             campaign = self.campaign.get(flow.index, 0)
-            for i, node in enumerate(flow.workflow.nodes):
+            for i, node in enumerate(flow.workflow.steps):
                 mautic_type = "decision" if node.type == "wait_for_event" else "action"
                 channel = ("email", flow.nodes[i].email) if flow.nodes[i].email >= 0 else ("", -1)
                 meta.nodes[(flow.id, node.id)] = (
@@ -1189,7 +1145,7 @@ class Simulation:
     - ``truth``: the ground truth of planted problems: case_id, hook (the hook's ``name`` or
       ``Kind#position``), kind, workflow_id, node_id, timestamp, detail; one row each time a
       hook changed a case.
-    - ``contacts``: the population (see :func:`automation._behaviour.make_contacts`).
+    - ``contacts``: the population (see :func:`make_contacts`).
     """
 
     events: pd.DataFrame
@@ -1197,7 +1153,7 @@ class Simulation:
     emails: pd.DataFrame
     truth: pd.DataFrame
     contacts: pd.DataFrame
-    workflows: tuple[Workflow, ...]
+    workflows: tuple[Flow, ...]
     roles: dict[str, str]
     seed: int
     start: date
@@ -1231,7 +1187,7 @@ class Simulation:
         action: an awaited event happening or a goal; 1 otherwise), channel, channel_id.
         Returns the number of rows.
         """
-        return _simulation_writers.write_mautic_campaign_log(self, path)
+        return _writers.write_mautic_campaign_log(self, path)
 
     # -- HubSpot --------------------------------------------------------------------------
 
@@ -1244,7 +1200,7 @@ class Simulation:
         is epoch milliseconds; ``sentBy.id`` is the id of the message's SENT event. Returns the
         number of events written.
         """
-        return _simulation_writers.write_hubspot_email_events(self, path)
+        return _writers.write_hubspot_email_events(self, path)
 
     # -- Salesforce -----------------------------------------------------------------------
 
@@ -1257,11 +1213,11 @@ class Simulation:
         row that only changes the amount (the importer sets it aside as ``stage_unchanged``).
         Returns the number of rows.
         """
-        return _simulation_writers.write_salesforce_opportunity_history(self, path)
+        return _writers.write_salesforce_opportunity_history(self, path)
 
 
 def simulate(
-    workflows: Sequence[Workflow | str | Path],
+    workflows: Sequence[Flow],
     population: Population | None = None,
     behaviour: Behaviour | None = None,
     *,
@@ -1269,18 +1225,21 @@ def simulate(
     days: int,
     seed: int,
 ) -> Simulation:
-    """Simulate ``days`` days of the workflows from ``start`` for a population of contacts.
+    """Simulate ``days`` days of the flows from ``start`` for a population of contacts.
 
-    Workflows may be given as :class:`Workflow` objects or file paths. ``population`` and
-    ``behaviour`` default to :class:`Population` and :class:`Behaviour` (no hooks). The same
-    arguments give the same :class:`Simulation`, and byte-identical files from its writers.
+    ``population`` and ``behaviour`` default to :class:`Population` and :class:`Behaviour` (no
+    hooks). The same arguments give the same :class:`Simulation`, and byte-identical files from
+    its writers.
 
     Example:
-        >>> sim = simulate(["welcome_nurture.yaml", "sales_pipeline.yaml"],
-        ...                start=date(2025, 1, 6), days=90, seed=7)        # doctest: +SKIP
+        >>> sim = simulate([welcome, pipeline], start=date(2025, 1, 6), days=90, seed=7)
+        ...                                                                 # doctest: +SKIP
         >>> sim.write_mautic_campaign_log("campaign_lead_event_log.csv")   # doctest: +SKIP
     """
-    flows = [w if isinstance(w, Workflow) else read_workflow(w) for w in workflows]
+    flows = list(workflows)
+    wrong = [type(f).__name__ for f in flows if not isinstance(f, Flow)]
+    if wrong:
+        raise TypeError(f"simulate takes Flows (a workflow converted to one), not {wrong}")
     if not flows:
         raise ValueError("simulate needs at least one workflow")
     if int(days) < 1:

@@ -8,8 +8,9 @@ mean-change cost (−2 log-likelihood of a normal segment with its own mean and 
 a constant): the segment's sum of squared deviations from its mean over σ². The penalty is MBIC
 (Zhang & Siegmund 2007, Biometrics 63, 22–32), as R's ``changepoint`` package applies it
 (``cpt.mean(..., penalty="MBIC")``, its default): 3·log n per change, plus log of each
-segment's length in its cost. σ is estimated robustly, from the median absolute deviation of
-the first differences (a shift moves one difference, not the median).
+segment's length in its cost. σ is estimated robustly, from Rousseeuw and Croux's Qn of the
+first differences (a shift moves one difference only; Qn wanders less than the MAD on short
+series, whose σ the MAD often underrates, cutting noise into phases).
 
     found = mean_shifts([20.1, 19.4, 21.0, ..., 30.2, 29.5], labels=weeks)
     found.last                   # ChangePoint(index=15, label='…', before=19.8, after=30.1, …)
@@ -30,7 +31,6 @@ import numpy as np
 
 MIN_POINTS = 8  # fewer finite points: no change point is looked for (too few to tell)
 MIN_SEGMENT = 3  # a phase shorter than this is an outlier or two, not a new level
-_MAD = 1.482602218505602  # 1 / Φ⁻¹(3/4): MAD × this estimates σ for normal data
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,35 @@ class Segmentation:
         }
 
 
+def qn_scale(values: Sequence[float]) -> float:
+    """Rousseeuw & Croux's Qn (1993, "Alternatives to the median absolute deviation", JASA
+    88(424), 1273–1283): 2.2219 × the k-th smallest of the pairwise distances (k = h(h−1)/2,
+    h = n // 2 + 1), with Croux & Rousseeuw's (1992) finite-sample factors. It breaks down
+    as late as the MAD (half the data) but is 82 % efficient at the normal, against the MAD's
+    37 %: on the 20 to 50 points of a KPI series its σ wanders far less.
+
+    Example:
+        >>> round(qn_scale([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]), 3)
+        3.22
+    """
+    x = np.asarray(values, dtype=float)
+    n = len(x)
+    if n < 2:
+        return math.nan
+    h = n // 2 + 1
+    k = h * (h - 1) // 2
+    distances = np.abs(x[:, None] - x[None, :])[np.triu_indices(n, 1)]
+    q = 2.2219 * float(np.partition(distances, k - 1)[k - 1])
+    if n <= 9:
+        factor = (0.399, 0.994, 0.512, 0.844, 0.611, 0.857, 0.669, 0.872)[n - 2]
+    else:
+        factor = n / (n + 1.4) if n % 2 else n / (n + 3.8)
+    return q * factor
+
+
 def robust_sigma(values: Sequence[float]) -> float:
-    """σ of the noise from the first differences' MAD (over √2), immune to a few level shifts.
+    """σ of the noise from the first differences' Qn (over √2; :func:`qn_scale`), immune to a
+    few level shifts (each moves one difference only).
 
     Example:
         >>> round(robust_sigma([0.0, 1.0] * 10), 3)
@@ -105,9 +132,9 @@ def robust_sigma(values: Sequence[float]) -> float:
     if len(x) < 3:
         return math.nan
     diffs = np.diff(x)
-    mad = float(np.median(np.abs(diffs - np.median(diffs))))
-    if mad > 0:
-        return _MAD * mad / math.sqrt(2)
+    q = qn_scale(diffs)
+    if q > 0:
+        return q / math.sqrt(2)
     # over half the differences equal (whole numbers, say): their interquartile range, then all
     low, high = np.percentile(diffs, [25, 75])
     if high > low:

@@ -45,7 +45,9 @@ Tenant B: English sales CRM export (``tenant_b_deals.parquet``)
        before "Proposal"; everyone else's 2 days.
     2. Rework loop: the stage goes back Negotiation → Proposal → Negotiation in 45 % of Priya
        Shah's deals (4 % of the others'), each time with a new proposal email.
-    3. KPI shift: deals qualified from the week of Monday 2025-04-07 (week 14 of 26) take 10
+    3. Regional bottleneck: APAC deals take a mean 9 days from "Discovery" to "Demo
+       Scheduled" (the design's SLA is 3 days), every other region's 3 days.
+    4. KPI shift: deals qualified from the week of Monday 2025-04-07 (week 14 of 26) take 10
        days longer from Negotiation to closing, so the weekly median cycle time (throughput)
        jumps by about 10 days at the point labelled ``2025-04-07``. No baseline date is given
        anywhere.
@@ -151,6 +153,9 @@ B_OWNERS = ("Maria Lopez", "James Carter", "Aisha Khan", "Tom Becker", "Priya Sh
 B_SLOW_OWNER = "Tom Becker"
 B_REWORK_OWNER = "Priya Shah"
 B_REGIONS = ("EMEA", "North America", "APAC")
+B_REGION_MIX = (7, 6, 3)  # deals per week in each region
+B_SLOW_REGION = "APAC"
+B_SLOW_REGION_DAYS = 9.0  # mean days from Discovery to Demo Scheduled, 3 elsewhere (SLA P3D)
 
 # -- tenant C ------------------------------------------------------------------------------------
 C_FILE = "tenant_c_newsletter.csv"
@@ -333,10 +338,13 @@ def _write_tenant_b(folder: Path, rng: np.random.Generator) -> Tenant:
     number = 10000
     for week in range(B_WEEKS):
         monday = B_FIRST_MONDAY + pd.Timedelta(weeks=week)
-        for _ in range(B_PER_WEEK):
+        # every week the same mix of accounts (7 EMEA, 6 North America, 3 APAC), so the slow
+        # region adds the same to every week's cycle time and plants no second shift
+        regions = rng.permutation(np.repeat(np.arange(3), B_REGION_MIX))
+        for slot in range(B_PER_WEEK):
             number += 1
             deal, owner = f"DL-{number}", B_OWNERS[int(rng.integers(len(B_OWNERS)))]
-            region = B_REGIONS[int(rng.choice(3, p=[0.45, 0.35, 0.2]))]
+            region = B_REGIONS[int(regions[slot])]
             amount = float(round(rng.lognormal(np.log(12000), 0.6), -1))
             facts["deals"][owner] = facts["deals"].get(owner, 0) + 1
             rows: list[tuple[str, pd.Timestamp, str | None]] = []
@@ -359,7 +367,8 @@ def _write_tenant_b(folder: Path, rng: np.random.Generator) -> Tenant:
             if rng.random() < 0.1:
                 rows.append(("Closed Lost", t + _days(rng, 2.0), None))
             else:
-                t += _days(rng, 3.0)
+                # planted: APAC deals wait three times as long for their demo
+                t += _days(rng, B_SLOW_REGION_DAYS if region == B_SLOW_REGION else 3.0)
                 rows.append(("Demo Scheduled", t, None))
                 # planted: Tom Becker's deals sit in Demo Scheduled
                 t += _days(rng, 11.0, 12.0) if owner == B_SLOW_OWNER else _days(rng, 2.0)
@@ -399,6 +408,8 @@ def _write_tenant_b(folder: Path, rng: np.random.Generator) -> Tenant:
             "slow_owner": B_SLOW_OWNER,
             "slow_step": ("Demo Scheduled", "Proposal"),
             "rework_owner": B_REWORK_OWNER,
+            "slow_region": B_SLOW_REGION,
+            "slow_region_step": ("Discovery", "Demo Scheduled"),
             "shift_label": B_SHIFT_LABEL,
             "shift_days": B_SHIFT_DAYS,
         }

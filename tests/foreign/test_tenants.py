@@ -130,12 +130,21 @@ def test_newsletter_consent_first_then_the_skipped_survey(logs, written):
     assert report.suggestions.index(weak[0]) < 3
 
 
-def test_sales_crm_slow_owner_and_rework_owner(logs, written):
+def test_sales_crm_slow_owner_slow_region_and_rework_owner(logs, written):
     report = suggest(_wf(written, "B"), logs["B"])
-    top = report.suggestions[:4]
-    text = " ".join(s.title.en for s in top)
-    assert tenants.B_SLOW_OWNER in text and "Proposal" in text
-    assert tenants.B_REWORK_OWNER in text
+    ranked = report.suggestions
+    owner, region = ranked[0], ranked[1]
+    assert owner.rule == region.rule == "bottleneck"
+    assert tenants.B_SLOW_OWNER in owner.title.en and "Proposal" in owner.title.en
+    # the region is found by splitting the slow step's cases by every case attribute
+    assert region.target == f"demo@Region={tenants.B_SLOW_REGION}"
+    assert tenants.B_SLOW_REGION in region.explanation.en
+    # then the rework, planted on one owner, in both steps of the loop
+    for rework in ranked[2:4]:
+        assert rework.rule == "rework-hotspot" and tenants.B_REWORK_OWNER in rework.title.en
+    # next a true finding that only changes the design's description: every deal logs its
+    # owner's emails, which the design has no step for
+    assert ranked[4].rule == "behaviour-not-in-design" and "Email Sent" in ranked[4].title.en
 
 
 def _wf(written, key: str):

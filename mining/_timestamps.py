@@ -1,8 +1,10 @@
 """Turn a raw timestamp column into UTC instants, in SQL, whatever shape it came in.
 
 Handled: ISO 8601 with or without offset (naive times are read in the given zone), epoch seconds,
-milliseconds or microseconds (told apart by magnitude), day-first dates when the user says so, an
-explicit strptime format, and columns that are already typed timestamps.
+milliseconds or microseconds (told apart by magnitude), day-first dates (31/12/2024) and US
+month-first dates (12/31/2024 2:05 PM, as Salesforce and HubSpot reports write them) when the
+values show which or the user says so, an explicit strptime format, and columns that are
+already typed timestamps.
 """
 
 from __future__ import annotations
@@ -27,6 +29,17 @@ DAYFIRST_FORMATS = (
     "%d.%m.%Y",
     "%d/%m/%y %H:%M",
     "%d/%m/%y",
+)
+# US exports: month first, 12-hour clock with AM / PM or 24-hour
+MONTHFIRST_FORMATS = (
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%m/%d/%y %I:%M %p",
+    "%m/%d/%y %H:%M",
+    "%m/%d/%y",
 )
 _NUMERIC = {
     "TINYINT",
@@ -105,10 +118,11 @@ def _mostly_numbers(con: duckdb.DuckDBPyConnection, table: str, text: str) -> bo
 _NUMERIC_DATE = r"^([0-9]{1,2})[/.-]([0-9]{1,2})[/.-][0-9]{2,4}([ T]|$)"
 
 
-def _evidently_dayfirst(con: duckdb.DuckDBPyConnection, table: str, text: str) -> bool:
-    """Whether the values are numeric dates (31/12/2024) that can only be day-first: most
-    match the pattern, some have a first number above 12 and none a second number above 12.
-    Dates that never show (all numbers <= 12) stay ambiguous and need ``--dayfirst``."""
+def _numeric_date_order(con: duckdb.DuckDBPyConnection, table: str, text: str) -> str | None:
+    """``"day"`` or ``"month"`` when the values are numeric dates that can only be read one way:
+    most match the pattern, some have a number above 12 in one place (31/12/2024 is day-first,
+    12/31/2024 month-first) and none in the other. Dates that never show (all numbers <= 12)
+    stay ambiguous: None, and ``--dayfirst`` or ``--timestamp-format`` decides."""
     first = f"TRY_CAST(regexp_extract({text}, {literal(_NUMERIC_DATE)}, 1) AS INTEGER)"
     second = f"TRY_CAST(regexp_extract({text}, {literal(_NUMERIC_DATE)}, 2) AS INTEGER)"
     n_values, n_dates, day_first, month_first = fetch_one(
@@ -118,7 +132,17 @@ def _evidently_dayfirst(con: duckdb.DuckDBPyConnection, table: str, text: str) -
         f"count(*) FILTER (WHERE {first} > 12), count(*) FILTER (WHERE {second} > 12) "
         f"FROM {ident(table)}",
     )
-    return bool(n_values) and n_dates >= _MOSTLY * n_values and day_first > 0 and not month_first
+    if not n_values or n_dates < _MOSTLY * n_values or bool(day_first) == bool(month_first):
+        return None
+    return "day" if day_first else "month"
+
+
+def _formats_sql(text: str, iso: str, formats: tuple[str, ...]) -> str:
+    listed = "[" + ", ".join(literal(f) for f in formats) + "]"
+    return (
+        f"CASE WHEN regexp_matches({text}, '^[0-9]{{4}}-') THEN {iso} "
+        f"ELSE CAST(try_strptime({text}, {listed}) AS TIMESTAMPTZ) END"
+    )
 
 
 def timestamp_sql(
@@ -150,12 +174,15 @@ def timestamp_sql(
     if _mostly_numbers(con, table, text):
         return _epoch(text, _typical_magnitude(con, table, f"TRY_CAST({text} AS DOUBLE)"))
     iso = f"TRY_CAST({text} AS TIMESTAMPTZ)"
-    if options.dayfirst or _evidently_dayfirst(con, table, text):
-        formats = "[" + ", ".join(literal(f) for f in DAYFIRST_FORMATS) + "]"
-        sql = (
-            f"CASE WHEN regexp_matches({text}, '^[0-9]{{4}}-') THEN {iso} "
-            f"ELSE CAST(try_strptime({text}, {formats}) AS TIMESTAMPTZ) END"
-        )
+    order = "day" if options.dayfirst else _numeric_date_order(con, table, text)
+    if order == "day":
         how = "day-first dates" + ("" if options.dayfirst else " (detected: a first number > 12)")
-        return sql, f"{how}, naive times in {options.timezone}"
+        return _formats_sql(
+            text, iso, DAYFIRST_FORMATS
+        ), f"{how}, naive times in {options.timezone}"
+    if order == "month":
+        how = "month-first dates (detected: a second number > 12)"
+        return _formats_sql(
+            text, iso, MONTHFIRST_FORMATS
+        ), f"{how}, naive times in {options.timezone}"
     return iso, f"ISO 8601, naive times in {options.timezone}"

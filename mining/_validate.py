@@ -151,8 +151,9 @@ def _check_any_timestamp(
     )
     if n_text and not n_ok:
         hint = (
-            " If the dates are day-first (31/12/2024), pass --dayfirst; otherwise give the "
-            "format with --timestamp-format (strptime codes, e.g. '%m/%d/%Y %H:%M')."
+            " Numeric dates whose order no value shows (all numbers <= 12) are not guessed: if "
+            "they are day-first (31/12/2024), pass --dayfirst; otherwise give the format with "
+            "--timestamp-format (strptime codes, e.g. '%m/%d/%Y %I:%M %p')."
         )
         raise EventLogError(
             f"{raw.path}: no value of the timestamp column {column!r} could be read "

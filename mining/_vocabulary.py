@@ -69,6 +69,8 @@ ROLE_NAMES: dict[str, tuple[str, ...]] = {
         "person",
         "subscriber_id",
         "subscriber_email",
+        "subscriber_key",
+        "subscriberkey",
         "subscriber",
         "recipient",
         "contact_email",

@@ -165,10 +165,6 @@ def test_unreadable_timestamp_column_fails_with_a_hint(write_csv):
     with pytest.raises(EventLogError, match=r"no value of the timestamp column.*--dayfirst"):
         mining.read_log(path)
     assert mining.read_log(path, dayfirst=True).n_events == 2
-    # month-first dates (12/31/2024) are not taken for day-first ones either
-    path = write_csv("case,activity,timestamp\nA,x,12/31/2024\nA,y,05/04/2024\n", "us.csv")
-    with pytest.raises(EventLogError, match=r"--timestamp-format"):
-        mining.read_log(path)
 
 
 def test_day_first_dates_are_detected_when_a_day_shows_it(write_csv):
@@ -180,6 +176,22 @@ def test_day_first_dates_are_detected_when_a_day_shows_it(write_csv):
         pd.Timestamp("2024-04-05 10:00", tz="UTC"),
         pd.Timestamp("2024-12-31 09:30", tz="UTC"),
     ]
+
+
+def test_us_month_first_dates_with_am_pm_are_detected_when_a_day_shows_it(write_csv):
+    # as Salesforce and HubSpot reports write them: 12/31/2024 can only be month-first
+    rows = "A,x,05/04/2024 10:00 AM\nA,y,12/31/2024 2:05:09 PM\nA,z,1/2/2025 14:30\n"
+    log = mining.read_log(write_csv("case,activity,timestamp\n" + rows, "us.csv"))
+    assert "month-first dates (detected" in log.summary().timestamp_parsing
+    assert sorted(log.to_pandas()["timestamp"]) == [
+        pd.Timestamp("2024-05-04 10:00", tz="UTC"),
+        pd.Timestamp("2024-12-31 14:05:09", tz="UTC"),
+        pd.Timestamp("2025-01-02 14:30", tz="UTC"),
+    ]
+    # a day-first and a month-first value in one column: neither reading, so a clear error
+    mixed = write_csv("case,activity,timestamp\nA,x,12/31/2024\nA,y,31/12/2024\n", "mixed.csv")
+    with pytest.raises(EventLogError, match=r"--timestamp-format"):
+        mining.read_log(mixed)
 
 
 def test_unknown_timezone_and_format_fail_clearly(write_csv, tmp_path):

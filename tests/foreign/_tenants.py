@@ -1,4 +1,4 @@
-"""Three foreign tenants: event logs written the way other teams' tools export them, by a small
+"""Four foreign tenants: event logs written the way other teams' tools export them, by a small
 seeded generator of their own (numpy / pandas only; nothing shared with Mejora's simulator or
 its sample generator), each with its own column names, labels, date format and planted problems.
 
@@ -83,10 +83,33 @@ Tenant C: English newsletter platform export (``tenant_c_newsletter.csv``)
        "Getting Started Email Sent" straight to "Weekly Digest Newsletter Sent" 7 days later.
     3. Weak email: the survey email is opened as often as the others (40 %) but only 2 % of
        the opens lead to a "Link Clicked", against 30 % for every other email.
+
+Tenant D: US journey tool with a separate per-message log (``tenant_d_journey.csv`` and
+``tenant_d_messages.csv``)
+    The journey log has one row per step a subscriber reaches, columns ``Subscriber Key,Step,
+    Logged At,Journey,Email Name`` (``Logged At`` is US month-first UTC time with AM / PM,
+    ``6/2/2025 2:05:00 PM``; ``Email Name`` only on send steps). The message log has one row
+    per message event, columns ``Message ID,Subscriber Key,Email Name,Event Type,Event Date``
+    (event types "Sent", "Open", "Click", "Unsubscribe", "Bounce"; ISO 8601 UTC with ``Z``);
+    a message's case is its ``Message ID``, which is the one column flag the import needs
+    (``--case "Message ID"``). 420 subscribers (``003Dn0000000001`` …) entering between
+    2025-03-03 and 2025-05-23. Design: ``workflows/tenant_d_webinar.yaml`` (invitation, a
+    24-hour click wait, confirmation or reminder, 3 days, an enterprise branch, last chance).
+
+    1. Wait too short: the invitation's clicks come a median 40 hours after it (lognormal,
+       σ 0.7), so about three quarters of them arrive after the reminder went out at 24
+       hours (the exact counts are in the facts: ``invite_clicks``, ``late_clicks``).
+    2. Dead branch: no subscriber has an enterprise tier, so no one gets "Executive briefing
+       email sent"; every subscriber at the decision gets "Last chance email sent"
+       (``at_decision`` in the facts).
+
+    Unsubscribes and bounces end the journey (nobody is mailed after one); every other wait
+    is on time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -206,6 +229,21 @@ C_PLANTED: dict[str, tuple[tuple[str, str], ...]] = {
 }
 C_MAILED_AFTER_WITHDRAWAL = tuple(C_PLANTED)
 C_SENDS_AFTER_WITHDRAWAL = 7
+# -- tenant D ------------------------------------------------------------------------------------
+D_JOURNEY = "tenant_d_journey.csv"
+D_MESSAGES = "tenant_d_messages.csv"
+D_SUBSCRIBERS = 420
+D_INVITE, D_CONFIRM = "Invite email sent", "Seat confirmation email sent"
+D_REMINDER, D_LAST = "Reminder email sent", "Last chance email sent"
+D_EXEC, D_ATTENDED = "Executive briefing email sent", "Webinar attended"
+D_EMAILS = {
+    D_INVITE: "WBN-INVITE-25",
+    D_CONFIRM: "WBN-CONFIRM-25",
+    D_REMINDER: "WBN-REMINDER-25",
+    D_LAST: "WBN-LASTCALL-25",
+}
+D_CLICK_WAIT_HOURS = 24  # the design's click wait
+D_INVITE_CLICK_MEDIAN_HOURS = 40.0  # planted: when the invitation's clicks come
 _FIRST = ("emma", "noah", "olivia", "liam", "ava", "ethan", "mia", "lucas", "zoe", "owen")
 _FIRST += ("chloe", "caleb", "nora", "isaac", "ruby", "hugo", "leah", "adam", "ivy", "felix")
 _LAST = ("smith", "nguyen", "garcia", "miller", "patel", "kowalski", "okafor", "rossi")
@@ -494,12 +532,135 @@ def _write_tenant_c(folder: Path, rng: np.random.Generator) -> Tenant:
     return Tenant("C", path, WORKFLOWS / "tenant_c_onboarding.yaml", facts)
 
 
+# -- tenant D ------------------------------------------------------------------------------------
+def _us_time(when: pd.Timestamp) -> str:
+    """6/2/2025 2:05:00 PM: month first, no leading zeros, 12-hour clock."""
+    hour = when.hour % 12 or 12
+    half = "AM" if when.hour < 12 else "PM"
+    return f"{when.month}/{when.day}/{when.year} {hour}:{when.minute:02d}:{when.second:02d} {half}"
+
+
+def _tenant_d_subscriber(
+    rng: np.random.Generator,
+    entry: pd.Timestamp,
+    messages: list[dict[str, Any]],
+    key: str,
+    ids: Iterator[int],
+) -> list[tuple[str, pd.Timestamp]]:
+    """One subscriber's journey steps; its message events go to ``messages``."""
+    steps: list[tuple[str, pd.Timestamp]] = []
+
+    def send(
+        label: str,
+        at: pd.Timestamp,
+        open_p: float,
+        click_p: float,
+        click_hours: float,
+        sigma: float,
+    ) -> tuple[pd.Timestamp | None, bool]:
+        """The send and its reactions; (click time or None, whether the journey ends here)."""
+        steps.append((label, at))
+        mid = str(next(ids))
+        event = {"Message ID": mid, "Subscriber Key": key, "Email Name": D_EMAILS[label]}
+        sent = at + _minutes(rng, 0.1, 2)
+        messages.append({**event, "Event Type": "Sent", "Event Date": sent})
+        if rng.random() < 0.01:
+            messages.append({**event, "Event Type": "Bounce", "Event Date": sent})
+            return None, True
+        clicked = None
+        if rng.random() < open_p:
+            if rng.random() < click_p:
+                clicked = sent + _hours_lognormal(rng, click_hours, sigma)
+                opened = sent + (clicked - sent) * float(rng.uniform(0.3, 0.95))
+            else:
+                opened = sent + _hours_lognormal(rng, 4.0, 1.0)
+            messages.append({**event, "Event Type": "Open", "Event Date": opened})
+            if clicked is not None:
+                messages.append({**event, "Event Type": "Click", "Event Date": clicked})
+        if rng.random() < 0.015:
+            gone = sent + _hours_lognormal(rng, 6.0, 0.6)
+            messages.append({**event, "Event Type": "Unsubscribe", "Event Date": gone})
+            return clicked, True
+        return clicked, False
+
+    invite = entry + _minutes(rng, 1, 20)
+    clicked, ended = send(D_INVITE, invite, 0.5, 0.6, D_INVITE_CLICK_MEDIAN_HOURS, 0.7)
+    if ended:
+        return steps
+    if clicked is not None and clicked < invite + pd.Timedelta(hours=D_CLICK_WAIT_HOURS):
+        _, ended = send(D_CONFIRM, clicked + _minutes(rng, 1, 6), 0.7, 0.3, 1.0, 0.8)
+        if not ended and rng.random() < 0.55:
+            steps.append((D_ATTENDED, clicked + pd.Timedelta(days=float(rng.uniform(5, 12)))))
+        return steps
+    reminder = invite + pd.Timedelta(hours=D_CLICK_WAIT_HOURS) + _minutes(rng, 0, 10)
+    _, ended = send(D_REMINDER, reminder, 0.35, 0.35, 3.0, 0.8)
+    if ended:
+        return steps
+    # planted: the enterprise condition never holds, everyone goes on to the last chance
+    last = reminder + pd.Timedelta(days=3) + _minutes(rng, 0, 10)
+    send(D_LAST, last, 0.3, 0.3, 4.0, 0.8)
+    return steps
+
+
+def _write_tenant_d(folder: Path, rng: np.random.Generator) -> Tenant:
+    first_day, last_day = pd.Timestamp("2025-03-03"), pd.Timestamp("2025-05-23")
+    days = (last_day - first_day).days + 1
+    journey: list[dict[str, Any]] = []
+    messages: list[dict[str, Any]] = []
+    # ten-digit message ids, unique (at most four emails per subscriber)
+    ids = iter(10**9 + rng.choice(9 * 10**9, size=4 * D_SUBSCRIBERS, replace=False))
+    for number in range(1, D_SUBSCRIBERS + 1):
+        key = f"003Dn{number:010d}"
+        day = first_day + pd.Timedelta(days=int(rng.integers(days)))
+        entry = day + pd.Timedelta(minutes=float(rng.uniform(13 * 60, 23 * 60)))
+        for label, when in _tenant_d_subscriber(rng, entry, messages, key, ids):
+            journey.append(
+                {
+                    "Subscriber Key": key,
+                    "Step": label,
+                    "Logged At": pd.Timestamp(when).floor("s"),
+                    "Journey": "Spring Webinar 2025",
+                    "Email Name": D_EMAILS.get(label),
+                }
+            )
+    steps = pd.DataFrame(journey).sort_values(["Logged At", "Subscriber Key"], kind="stable")
+    events = pd.DataFrame(messages)
+    events["Event Date"] = events["Event Date"].dt.floor("s")
+    events = events.sort_values(["Event Date", "Message ID"], kind="stable")
+    # the planted facts, counted from the rows written
+    clicks = events[(events["Event Type"] == "Click")]
+    invite_clicks = clicks[clicks["Email Name"] == D_EMAILS[D_INVITE]]
+    reminders = events[
+        (events["Event Type"] == "Sent") & (events["Email Name"] == D_EMAILS[D_REMINDER])
+    ].set_index("Subscriber Key")["Event Date"]
+    reminded = invite_clicks["Subscriber Key"].map(reminders)
+    late = int((invite_clicks["Event Date"].to_numpy() > reminded.to_numpy()).sum())
+    steps["Logged At"] = steps["Logged At"].map(_us_time)
+    events["Event Date"] = events["Event Date"].map(_iso)
+    path = folder / D_JOURNEY
+    steps.reset_index(drop=True).to_csv(path, index=False, encoding="utf-8")
+    events.reset_index(drop=True).to_csv(folder / D_MESSAGES, index=False, encoding="utf-8")
+    at_decision = int((steps["Step"] == D_LAST).sum())
+    facts = {
+        "events": len(steps),
+        "message_events": len(events),
+        "messages": folder / D_MESSAGES,
+        "subscribers": D_SUBSCRIBERS,
+        "invite_clicks": len(invite_clicks),
+        "late_clicks": late,
+        "at_decision": at_decision,
+        "dead_step": D_EXEC,
+    }
+    return Tenant("D", path, WORKFLOWS / "tenant_d_webinar.yaml", facts)
+
+
 def write_tenants(folder: Path, seed: int = SEED) -> dict[str, Tenant]:
-    """Write the three tenants' exports into ``folder``; same seed, same bytes."""
+    """Write the four tenants' exports into ``folder``; same seed, same bytes."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     return {
         "A": _write_tenant_a(folder, np.random.default_rng(rng.integers(2**32))),
         "B": _write_tenant_b(folder, np.random.default_rng(rng.integers(2**32))),
         "C": _write_tenant_c(folder, np.random.default_rng(rng.integers(2**32))),
+        "D": _write_tenant_d(folder, np.random.default_rng(rng.integers(2**32))),
     }

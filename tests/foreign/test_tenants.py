@@ -1,5 +1,6 @@
-"""Three foreign tenants' exports (written by ``_tenants.py``, which shares no code with Mejora's
-simulator) go through the chain with no flag at all: columns, day-first dates, the vocabulary
+"""Four foreign tenants' exports (written by ``_tenants.py``, which shares no code with Mejora's
+simulator) go through the chain with no flag but the workflow (and, for a per-message log, the
+column that names the message): columns, day-first and US month-first dates, the vocabulary
 and every planted problem are found by the general analyses, and ranked first."""
 
 from __future__ import annotations
@@ -26,10 +27,18 @@ def logs(written) -> dict[str, mining.EventLog]:
     return {key: mining.read_log(t.path, name=f"tenant_{key}") for key, t in written.items()}
 
 
+@pytest.fixture(scope="module")
+def messages(written) -> mining.EventLog:
+    """Tenant D's per-message log: each message is a case (the one column flag it needs)."""
+    path = written["D"].facts["messages"]
+    return mining.read_log(path, name="tenant_D_messages", mapping={"case_id": "Message ID"})
+
+
 def test_the_generator_is_seeded(written, tmp_path):
     again = tenants.write_tenants(tmp_path)
     for key, tenant in written.items():
         assert again[key].path.read_bytes() == tenant.path.read_bytes(), key
+    assert again["D"].facts["messages"].read_bytes() == written["D"].facts["messages"].read_bytes()
 
 
 # -- import: columns, dates and vocabulary without flags -----------------------------------------
@@ -38,6 +47,7 @@ def test_columns_and_day_first_dates_are_detected(logs, written):
         "A": {"case_id": "id_contacto", "activity": "evento", "timestamp": "fecha"},
         "B": {"case_id": "Deal ID", "activity": "Stage", "timestamp": "Changed At"},
         "C": {"case_id": "subscriber_email", "activity": "action", "timestamp": "occurred_on"},
+        "D": {"case_id": "Subscriber Key", "activity": "Step", "timestamp": "Logged At"},
     }
     for key, log in logs.items():
         summary = log.summary()
@@ -51,6 +61,11 @@ def test_columns_and_day_first_dates_are_detected(logs, written):
     spam = logs["C"].to_pandas().query("case_id == 'dana.whitfield@example.org'")
     when = spam.loc[spam["activity"] == tenants.C_SPAM, "timestamp"].iloc[0]
     assert when == pd.Timestamp("2025-02-11 13:40", tz="UTC")
+    # 3/3/2025 2:13:12 PM: month first (some days are above 12), 12-hour clock
+    assert "month-first" in logs["D"].summary().timestamp_parsing
+    first = pd.read_csv(written["D"].path, nrows=1)["Logged At"].iloc[0]
+    expected = pd.to_datetime(first, format="%m/%d/%Y %I:%M:%S %p").tz_localize("UTC")
+    assert logs["D"].to_pandas()["timestamp"].min() == expected
 
 
 def test_the_vocabulary_reads_each_tenants_words(logs):
@@ -67,6 +82,24 @@ def test_the_vocabulary_reads_each_tenants_words(logs):
         (tenants.C_UNSUBSCRIBE,),
         (tenants.C_SPAM,),
     )
+
+
+def test_the_per_message_log_and_the_journey_share_the_message_names(logs, messages, written):
+    summary = messages.summary()
+    assert (summary.events, summary.quarantined) == (written["D"].facts["message_events"], 0)
+    words = messages.vocabulary
+    assert words.role("contact") == "Subscriber Key" and words.role("message") == "Email Name"
+    assert [words.labels(k) for k in ("sent", "opened", "clicked")] == [
+        ("Sent",),
+        ("Open",),
+        ("Click",),
+    ]
+    assert (words.labels("unsubscribed"), words.labels("bounced")) == (
+        ("Unsubscribe",),
+        ("Bounce",),
+    )
+    assert logs["D"].vocabulary.role("message") == "Email Name"
+    assert logs["D"].vocabulary.role("workflow") == "Journey"
 
 
 def test_import_shows_the_vocabulary_and_how_to_correct_it(written, store_path, capsys):
@@ -147,6 +180,26 @@ def test_sales_crm_slow_owner_slow_region_and_rework_owner(logs, written):
     assert ranked[4].rule == "behaviour-not-in-design" and "Email Sent" in ranked[4].title.en
 
 
+def test_journey_with_a_message_log_dead_branch_and_short_click_wait_first(logs, messages, written):
+    report = suggest(_wf(written, "D"), logs["D"], email_log=messages)
+    facts = written["D"].facts
+    dead, short = report.suggestions[:2]
+    # nobody has the enterprise tier: the branch to the executive briefing is never taken
+    assert (dead.rule, dead.target) == ("branch-never-taken", "tier->exec")
+    assert f"0 of {facts['at_decision']} cases" in dead.title.en
+    # the invitation's clicks, read from the message log, mostly come after the reminder
+    assert (short.rule, short.target) == ("wait-too-short", "w_click")
+    details = short.evidence.details
+    assert (details["reactions"], details["late_reactions"]) == (
+        facts["invite_clicks"],
+        facts["late_clicks"],
+    )
+    assert details["email_ids"] == ["WBN-INVITE-25"] and details["next_step"] == "rem"
+    assert (details["current"], details["proposed"]) == ("P1D", "P5D")
+    # the message log shows no email after an unsubscribe or a bounce: no consent finding
+    assert not report.by_rule("consent-violation") and len(report.suggestions) == 2
+
+
 def _wf(written, key: str):
     return read_workflow(written[key].workflow)
 
@@ -196,3 +249,17 @@ def test_spc_finds_the_cycle_time_shift_without_a_baseline_date(stored, capsys):
     assert chart["change_point"]["label"] == tenants.B_SHIFT_LABEL
     assert main(["spc", "tenant_B", "--kpi", "throughput"]) == 0
     assert f"first at point 14 ({tenants.B_SHIFT_LABEL})" in capsys.readouterr().out
+
+
+def test_suggest_command_reads_the_message_log_beside_the_journey(stored, capsys):
+    path = stored["D"].facts["messages"]
+    assert main(["import", str(path), "--name", "tenant_D_messages", "--case", "Message ID"]) == 0
+    capsys.readouterr()
+    workflow = str(stored["D"].workflow)
+    argv = ["suggest", "tenant_D", "--workflow", workflow, "--email-log", "tenant_D_messages"]
+    assert main([*argv, "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    ranked = [(s["rule"], s["target"]) for s in found["suggestions"]]
+    assert ranked[:2] == [("branch-never-taken", "tier->exec"), ("wait-too-short", "w_click")]
+    assert main(["consent", "tenant_D_messages"]) == 0
+    assert "no email" in capsys.readouterr().out.lower()

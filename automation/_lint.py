@@ -84,7 +84,9 @@ def lint_workflow(workflow: Workflow) -> list[Finding]:
                     "two waits in a row: merge them into one wait of the combined length",
                 )
             )
-        opens = node.type == "wait_for_event" and _OPENS.search(node.event or "")
+        opens = node.awaits == "opened" or (
+            node.type == "wait_for_event" and _OPENS.search(node.event or "")
+        )
         opens = opens or any(_OPENS.search(e.condition or "") for e in out)
         if opens:
             findings.append(

@@ -821,7 +821,7 @@ def _kpis(a: Analysis) -> list[tuple[str, Text]]:
             for lbl in goal.activities
         ]
     for node in wf.nodes:
-        if node.type == "wait_for_event" and node.event == "email_click":
+        if node.awaits == "clicked":
             kpis += [
                 (f"reach:{lbl}", Text(f"click rate ({lbl})", f"tasa de clics ({lbl})"))
                 for lbl in node.activities

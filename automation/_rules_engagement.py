@@ -46,7 +46,7 @@ KINDS = {
     "spam": "spam",
     "bounce": "bounced",
 }
-REACTIONS = {"email_click": "click", "email_open": "open"}
+REACTIONS = {"clicked": "click", "opened": "open"}  # Node.awaits -> the reaction's column
 _CACHE: weakref.WeakKeyDictionary[Analysis, pd.DataFrame] = weakref.WeakKeyDictionary()
 
 
@@ -159,7 +159,7 @@ def _short_one(
     """One candidate of :func:`wait_too_short`: its suggestion, or None."""
     t = a.thresholds
     if wait.type == "wait_for_event":
-        kind = REACTIONS.get(str(wait.event))
+        kind = REACTIONS.get(wait.awaits or "")
         current = wait.timeout.total_seconds() if wait.timeout is not None else None
     else:
         kind = "click"

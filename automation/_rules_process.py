@@ -300,9 +300,7 @@ def email_nobody_clicks(a: Analysis) -> list[Suggestion]:
         if node.action != "send_email" or not node.activities:
             continue
         waits = [wf.node(e.target) for e in wf.outgoing(node.id)]
-        click = next(
-            (w for w in waits if w.type == "wait_for_event" and w.event == "email_click"), None
-        )
+        click = next((w for w in waits if w.awaits == "clicked"), None)
         if click is not None and click.activities:
             sent = a.cases_with(node.activities)
             clicked = sent.intersection(a.cases_with(click.activities))

@@ -15,6 +15,8 @@ from automation._workflow import Workflow, read_workflow
 _SIGNUP_TRIGGERS = {"form_submitted", "form_submission", "signup", "contact_created", "list"}
 _SIGNUP_TRIGGERS |= {"list_membership", "list_added"}
 _MAX_INACTIVITY_DAYS = 3650
+# what a wait for an event waits for (Node.awaits) -> the simulator's name of that event
+_FLOW_EVENTS = {"clicked": "click", "opened": "open", "replied": "reply"}
 
 
 def _sql(goal: Any) -> bool:
@@ -98,7 +100,7 @@ def to_flow(workflow: Workflow) -> simulation.Flow:
                 loss="reasons" in node.params or node.params.get("property") == "loss_reason",
                 duration=node.duration,
                 until=node.until,
-                event=node.event,
+                event=_FLOW_EVENTS.get(node.awaits or "", node.event),
                 timeout=node.timeout,
                 mode=node.mode,
             )

@@ -146,7 +146,7 @@ def fit_behaviour(
     wf = workflow
     reactions, clicks = [], {}
     for node in wf.nodes:
-        if node.type != "wait_for_event" or node.event != "email_click" or not node.activities:
+        if node.awaits != "clicked" or not node.activities:
             continue
         source = tuple(x for p in logged_predecessors(wf, node.id) for x in p.activities)
         if not source:
@@ -339,12 +339,8 @@ def _stage_hours(a: Analysis, workflow: Workflow) -> tuple[dict[str, float], lis
 
 
 def _reply_waits(workflow: Workflow) -> list[Any]:
-    """The logged waits for a reply to a proposal (the simulator draws whether one comes)."""
-    return [
-        n
-        for n in workflow.nodes
-        if n.type == "wait_for_event" and n.event == "proposal_reply" and n.activities
-    ]
+    """The logged waits for a reply (the simulator draws whether one comes)."""
+    return [n for n in workflow.nodes if n.awaits == "replied" and n.activities]
 
 
 def _sales_measures(first: pd.DataFrame, workflow: Workflow) -> dict[str, tuple[float, int]]:
@@ -560,8 +556,7 @@ def _click_rates(sim: Simulation, workflow: Workflow) -> dict[str, float]:
             (
                 workflow.node(e.target)
                 for e in workflow.outgoing(node.id)
-                if workflow.node(e.target).type == "wait_for_event"
-                and workflow.node(e.target).event == "email_click"
+                if workflow.node(e.target).awaits == "clicked"
             ),
             None,
         )
@@ -593,7 +588,7 @@ def kpis(sim: Simulation, workflow: Workflow) -> dict[str, float]:
     activity = events["activity"].astype(str)
     labels = {x for node in workflow.nodes for x in node.activities}
     click_labels = {
-        x for node in workflow.nodes if node.event == "email_click" for x in node.activities
+        x for node in workflow.nodes if node.awaits == "clicked" for x in node.activities
     }
     after = pd.Series(False, index=emails.index)
     if len(emails):

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+import mining
 from automation.exceptions import WorkflowError
 
 NODE_TYPES = ("action", "wait", "wait_for_event", "decision", "end")
@@ -133,6 +134,16 @@ class Node:
     def label(self) -> str:
         """The name to show: ``name`` or the id."""
         return self.name or self.id
+
+    @property
+    def awaits(self) -> str | None:
+        """What a ``wait_for_event`` waits for, as an event kind of the log vocabulary
+        (``clicked``, ``opened``, ``replied``, ``form_submitted``...), read from its event name
+        with the vocabulary's words: ``email_click``, ``link_clicked``, ``proposal_reply`` and
+        ``respuesta`` all say what they wait for. None for other nodes and unknown names."""
+        if self.type != "wait_for_event" or not self.event:
+            return None
+        return mining.kind_of_label(self.event)
 
 
 @dataclass(frozen=True)

@@ -235,7 +235,7 @@ class SalesBehaviour:
       ``stage_hours[node id]`` (``default_stage_hours`` for other nodes) and shape
       ``stage_sigma``, counted from the previous step.
     - ``win_probability[fit]`` gives the ``agreed`` attribute at the outcome decision;
-      ``reply_probability[fit]`` whether a ``proposal_reply`` comes, after a lognormal delay with
+      ``reply_probability[fit]`` whether a ``reply`` comes, after a lognormal delay with
       median ``reply_median_hours``.
     - A loss records a reason: ``no budget`` for contacts without budget, ``not ready`` when
       turned down before the outcome decision, otherwise drawn from ``loss_reasons`` (``no

@@ -863,16 +863,16 @@ class _Engine:
 
         Email events are those of the case's last email, from the moment the wait starts.
         """
-        if event in ("email_click", "email_open"):
+        if event in ("click", "open"):
             if send is None:
                 return _NEVER
-            if event == "email_click":
+            if event == "click":
                 return send[8] if send[8] >= t else _NEVER
             opens = [send[7]] if send[7] >= t else []
             if send[6] >= t and not self.behaviour.email.mpp_opens_filtered:
                 opens.append(send[6])
             return min(opens) if opens else _NEVER
-        if event == "proposal_reply":
+        if event == "reply":
             sales = self.behaviour.sales
             if uniform() < sales.reply_probability.get(fit, 0.3):
                 return t + 1 + int(lognorm(self.reply_mu, sales.reply_sigma))

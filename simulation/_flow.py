@@ -40,8 +40,9 @@ class Step:
     """One node: ``type`` is one of :data:`STEP_TYPES`; ``activities`` the labels it logs (the
     first is written); ``email`` the message id a ``send_email`` action sends; ``loss`` marks
     the step that records a sales loss reason; a wait lasts ``duration`` or ``until`` HH:MM; a
-    ``wait_for_event`` waits up to ``timeout`` for ``event``; ``mode`` ``split`` draws a link by
-    weight."""
+    ``wait_for_event`` waits up to ``timeout`` for ``event``: ``click`` or ``open`` (of the
+    case's last email), ``reply`` (a sales reply), anything else an outside event; ``mode``
+    ``split`` draws a link by weight."""
 
     id: str
     type: str

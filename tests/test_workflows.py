@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from automation import (
+    Node,
     WorkflowError,
     format_duration,
     lint_workflow,
@@ -278,3 +279,23 @@ def test_the_documented_example_is_a_valid_clean_workflow():
     workflow = parse_workflow(yaml.safe_load(block), source="docs/workflows.md")
     assert workflow.id == "welcome-nurture"
     assert lint_workflow(workflow) == []
+
+
+@pytest.mark.parametrize(
+    ("event", "kind"),
+    [
+        ("email_click", "clicked"),
+        ("clicked_invite_link", "clicked"),
+        ("email_open", "opened"),
+        ("proposal_reply", "replied"),
+        ("respuesta_cliente", "replied"),
+        ("form_submitted", "form_submitted"),
+        ("webinar_started", None),
+    ],
+)
+def test_what_a_wait_for_event_waits_for_is_read_from_its_name(event, kind):
+    """Rules, the what-if and the simulator read a wait's event by its words, not its literal
+    name, so a platform's own names (an n8n or journey tool export) mean the same."""
+    wait = Node("w", "wait_for_event", event=event, timeout=timedelta(days=1))
+    assert wait.awaits == kind
+    assert Node("w", "wait", duration=timedelta(days=1)).awaits is None

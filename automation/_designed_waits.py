@@ -18,7 +18,7 @@ def designed_waits(workflow: Workflow) -> dict[tuple[str, str], float]:
 
     Example:
         >>> designed_waits(read_workflow("onboarding.yaml"))[
-        ...     ("Welcome email sent", "Nurture email 1 sent")]   # doctest: +SKIP
+        ...     ("Bienvenida enviada", "Guía enviada")]   # doctest: +SKIP
         259200.0
     """
     result: dict[tuple[str, str], float] = {}

@@ -72,7 +72,7 @@ def branch_transitions(workflow: Workflow) -> dict[tuple[str, str], list[str]]:
     """For every edge out of a decision or a wait-for-event, the net's transitions that take it
     (named as ``workflow_to_petri_net`` names them), keyed by (node id, target id).
 
-    A goal whose label is also what the branch's target logs (the sales pipeline's "Closed won"
+    A goal whose label is also what the branch's target logs (a sales pipeline's "Deal won"
     is both its goal and its ``won`` step) can fire straight from the decision's place; an
     alignment may take that shortcut, and it is the same branch."""
     nodes = {n.id: n for n in workflow.nodes}

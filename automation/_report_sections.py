@@ -28,8 +28,8 @@ def touch_points(workflow: Workflow) -> dict[str, list[str]]:
     """Each logged node of the workflow (by name) with its activity labels, in design order.
 
     Example:
-        >>> touch_points(read_workflow("onboarding.yaml"))["Welcome email"]  # doctest: +SKIP
-        ['Welcome email sent']
+        >>> touch_points(read_workflow("onboarding.yaml"))["Bienvenida"]  # doctest: +SKIP
+        ['Bienvenida enviada']
     """
     return {node.name: list(node.activities) for node in workflow.nodes if node.activities}
 

@@ -139,7 +139,7 @@ def simulate_workflows(
     :func:`to_flow`.
 
     Example:
-        >>> sim = simulate_workflows(["welcome_nurture.yaml", "sales_pipeline.yaml"],
+        >>> sim = simulate_workflows(["nurture.yaml", "pipeline.yaml"],
         ...                          start=date(2025, 1, 6), days=90, seed=7)  # doctest: +SKIP
     """
     read = [w if isinstance(w, Workflow) else read_workflow(w) for w in workflows]

@@ -727,8 +727,8 @@ def primary_kpi(rule: str, target: str, workflow: Workflow) -> str:
     """The KPI that shows a rule's change best (``median_days`` when none is closer).
 
     Example:
-        >>> primary_kpi("email-nobody-clicks", "nurture_2", workflow)      # doctest: +SKIP
-        'click_rate:nurture_2'
+        >>> primary_kpi("email-nobody-clicks", "offer_email", workflow)      # doctest: +SKIP
+        'click_rate:offer_email'
     """
     node = target.split("@", 1)[0].split("->")[-1]
     known = {n.id for n in workflow.nodes}

@@ -68,7 +68,7 @@ def pareto_command(
         str | None,
         typer.Option(
             "--where",
-            help="Only cases matching this outcome, e.g. \"ends_with 'Closed lost'\" (case level).",
+            help="Only cases matching this outcome, e.g. \"ends_with 'Deal lost'\" (case level).",
             show_default=False,
         ),
     ] = None,
@@ -151,8 +151,8 @@ def rootcause_command(
         str,
         typer.Option(
             "--outcome",
-            help='The case outcome, e.g. slow, "duration > 20d", "ends_with \'Closed lost\'", '
-            "\"gap 'Qualified' -> 'Demo scheduled' > 48h\" (see docs/root-cause.md).",
+            help='The case outcome, e.g. slow, "duration > 20d", "ends_with \'Deal lost\'", '
+            "\"gap 'Accepted' -> 'Demo booked' > 48h\" (see docs/root-cause.md).",
         ),
     ],
     top: Annotated[int, typer.Option("--top", help="Show at most N drivers.")] = 10,

@@ -295,7 +295,7 @@ class FiveWhys:
     cases at level 1, then only the previous driver's cases), and why the trail stopped.
 
     Example:
-        >>> trail = five_whys(log, "gap 'Qualified' -> 'Demo scheduled' > p75")  # doctest: +SKIP
+        >>> trail = five_whys(log, "gap 'Accepted' -> 'Demo booked' > p75")  # doctest: +SKIP
         >>> trail.sentences()[0]                                                 # doctest: +SKIP
     """
 

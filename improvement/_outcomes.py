@@ -2,10 +2,10 @@
 or a root-cause analysis, typed on the command line.
 
     duration > 20d                          slow   (= duration > p75)
-    ends_with 'Closed lost'                 has 'Demo held'        not has 'Demo held'
-    repeated 'Proposal sent'                count 'Follow-up call' >= 2
-    gap 'Qualified' -> 'Demo scheduled' > 48h
-    region = 'North' and amount >= 20000    (slow or events > 8) and not ends_with 'Closed won'
+    ends_with 'Deal lost'                 has 'Demo done'        not has 'Demo done'
+    repeated 'Offer sent'                count 'Call back' >= 2
+    gap 'Accepted' -> 'Demo booked' > 48h
+    region = 'North' and amount >= 20000    (slow or events > 8) and not ends_with 'Deal won'
 
 Grammar (keywords are lower case; activity names and text values are quoted)::
 
@@ -78,7 +78,7 @@ class OutcomeError(ValueError):
         ...     parse_outcome("has Demo")
         ... except OutcomeError as error:
         ...     print(error.position, error)
-        4 outcome 'has Demo', character 5 near 'Demo': expected an activity name in quotes, e.g. 'Demo held'
+        4 outcome 'has Demo', character 5 near 'Demo': expected an activity name in quotes, e.g. 'Demo done'
     """  # noqa: E501
 
     def __init__(self, message: str, expression: str = "", position: int | None = None) -> None:
@@ -244,7 +244,7 @@ class _Parser:
 
     def parse(self) -> _Node:
         if self.token.kind == "end":
-            raise self.fail("the outcome is empty; e.g. slow, duration > 20d, has 'Demo held'")
+            raise self.fail("the outcome is empty; e.g. slow, duration > 20d, has 'Demo done'")
         node = self.outcome()
         if self.token.kind != "end":
             raise self.fail("expected 'and', 'or' or the end of the outcome")
@@ -289,7 +289,7 @@ class _Parser:
     def text(self, what: str) -> str:
         token = self.take("text")
         if token is None:
-            raise self.fail(f"expected {what} in quotes, e.g. 'Demo held'")
+            raise self.fail(f"expected {what} in quotes, e.g. 'Demo done'")
         return re.sub(r"\\(.)", r"\1", token.text[1:-1])
 
     def measure(self) -> _Measure:
@@ -464,7 +464,7 @@ class Outcome:
     about activities, and an attribute explains an outcome defined by it).
 
     Example:
-        >>> slow = outcome(log, "gap 'Qualified' -> 'Demo scheduled' > p75")   # doctest: +SKIP
+        >>> slow = outcome(log, "gap 'Accepted' -> 'Demo booked' > p75")   # doctest: +SKIP
         >>> slow.description, slow.n_positive, slow.rate                      # doctest: +SKIP
     """
 
@@ -519,7 +519,7 @@ def parse_outcome(expression: str) -> None:
     position of the first problem.
 
     Example:
-        >>> parse_outcome("gap 'Qualified' -> 'Demo scheduled' > 48h")
+        >>> parse_outcome("gap 'Accepted' -> 'Demo booked' > 48h")
         >>> try:
         ...     parse_outcome("duration > 20")
         ... except OutcomeError as error:
@@ -584,7 +584,7 @@ def outcome(log: EventLog, expression: str) -> Outcome:
     of a log.
 
     Example:
-        >>> lost = outcome(log, "ends_with 'Closed lost'")            # doctest: +SKIP
+        >>> lost = outcome(log, "ends_with 'Deal lost'")            # doctest: +SKIP
         >>> outcome(log, "slow").sentence()                           # doctest: +SKIP
         '70 of 278 cases (25.2%) match «duration > 32.0 d (p75)»'
     """

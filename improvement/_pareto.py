@@ -233,15 +233,15 @@ def pareto_of(
     ``mining.case_table``), weighted by the case's value of ``weight`` (e.g. the deal amount,
     for lost revenue). ``level="event"`` counts events (``by`` may be ``activity``), weighted
     by the sum of ``weight`` over them. Restrict the cases first with a filter, e.g. only lost
-    deals: ``FilterStack([EndActivities(("Closed lost",))]).apply(log)``, or, at case level,
+    deals: ``FilterStack([EndActivities(("Deal lost",))]).apply(log)``, or, at case level,
     with ``where``: an outcome expression (``improvement.outcome``) the cases must match.
 
     Example:
-        >>> lost = FilterStack([EndActivities(("Closed lost",))]).apply(log)  # doctest: +SKIP
+        >>> lost = FilterStack([EndActivities(("Deal lost",))]).apply(log)  # doctest: +SKIP
         >>> pareto_of(lost, by="loss_reason").vital_few     # doctest: +SKIP
         ['not ready', 'no follow-up']
         >>> pareto_of(lost, by="loss_reason", weight="amount").sentence()   # doctest: +SKIP
-        >>> pareto_of(log, by="rep", where="repeated 'Proposal sent'").vital_few  # doctest: +SKIP
+        >>> pareto_of(log, by="rep", where="repeated 'Offer sent'").vital_few  # doctest: +SKIP
     """
     if level not in ("case", "event"):
         raise ValueError(f"level must be 'case' or 'event', not {level!r}")

@@ -324,7 +324,7 @@ class RootCause:
     (indexed by case id), to drill down into a driver's cases.
 
     Example:
-        >>> rc = root_cause(log, "gap 'Qualified' -> 'Demo scheduled' > p75")  # doctest: +SKIP
+        >>> rc = root_cause(log, "gap 'Accepted' -> 'Demo booked' > p75")  # doctest: +SKIP
         >>> rc.drivers[["factor", "level", "risk_ratio", "evidence"]].head(3)  # doctest: +SKIP
         >>> print("\\n".join(rc.sentences()))                                  # doctest: +SKIP
     """
@@ -749,7 +749,7 @@ def root_cause(
     evaluated :class:`~improvement.Outcome`. ``exclude`` names factors to leave out.
 
     Example:
-        >>> rc = root_cause(log, "gap 'Qualified' -> 'Demo scheduled' > p75")  # doctest: +SKIP
+        >>> rc = root_cause(log, "gap 'Accepted' -> 'Demo booked' > p75")  # doctest: +SKIP
         >>> rc.top                                                             # doctest: +SKIP
         ('region', 'North')
         >>> rc.sentences()[0]                                                  # doctest: +SKIP

@@ -18,9 +18,9 @@ the case's start):
 
     throughput_series(log, freq="W")                # weekly median throughput time (days)
     arrivals_series(log)                            # weekly case arrivals
-    activity_share_series(log, "Closed won")        # weekly share of cases reaching an activity
+    activity_share_series(log, "Deal won")        # weekly share of cases reaching an activity
     sla_breach_series(log, hours=72)                # weekly share of cases over 72 h
-    kpi_series(log, "reach:Closed won")             # the same by name, as the CLI does
+    kpi_series(log, "reach:Deal won")             # the same by name, as the CLI does
 """
 
 from __future__ import annotations
@@ -462,7 +462,7 @@ def activity_share_series(log: mining.EventLog, activity: str, *, freq: Freq = "
     """Share of the cases started in each period that reach ``activity`` (at any time).
 
     Example:
-        >>> activity_share_series(log, "Closed won").to_frame().head()   # doctest: +SKIP
+        >>> activity_share_series(log, "Deal won").to_frame().head()   # doctest: +SKIP
     """
     known = set(mining.activity_statistics(log)["activity"].astype(str))
     if known and activity not in known:

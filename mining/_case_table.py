@@ -65,7 +65,7 @@ def case_activities(log: EventLog) -> pd.DataFrame:
 
     Example:
         >>> acts = case_activities(log)                                  # doctest: +SKIP
-        >>> (acts.query("activity == 'Proposal sent'")["occurrences"] > 1).sum()  # doctest: +SKIP
+        >>> (acts.query("activity == 'Offer sent'")["occurrences"] > 1).sum()  # doctest: +SKIP
     """
     frame = log.connection.execute(_cases.case_activities(log.events_ref)).df()
     return frame.astype({"occurrences": "int64", "activity": "str"})

@@ -30,7 +30,7 @@ def case_flags(log: EventLog, flags: Mapping[str, Sequence[str]] | None = None) 
     first does; NaT when never).
 
     Example:
-        >>> flags = case_flags(log, {"won": ["Closed won"], "lost": ["Closed lost"]})  # doctest: +SKIP
+        >>> flags = case_flags(log, {"won": ["Deal won"], "lost": ["Deal lost"]})  # doctest: +SKIP
         >>> flags["won"].sum() / (flags["won"] | flags["lost"]).sum()                  # doctest: +SKIP
     """  # noqa: E501
     return case_facts(log, flags)[0]
@@ -44,7 +44,7 @@ def case_facts(
     case, in the same order.
 
     Example:
-        >>> flags, values = case_facts(log, {"won": ["Closed won"]}, ["amount"])  # doctest: +SKIP
+        >>> flags, values = case_facts(log, {"won": ["Deal won"]}, ["amount"])  # doctest: +SKIP
         >>> values.loc[flags["won"].to_numpy(), "amount"].sum()                   # doctest: +SKIP
     """
     names = list(flags or {})
@@ -85,7 +85,7 @@ def stage_funnel(
     in ``won`` / ``lost``); ``cases`` is every case of the log.
 
     Example:
-        >>> stage_funnel(log, ["Qualified", "Proposal sent", "Closed won"])  # doctest: +SKIP
+        >>> stage_funnel(log, ["Accepted", "Offer sent", "Deal won"])  # doctest: +SKIP
     """
     names = [str(s) for s in stages]
     if not names:
@@ -114,8 +114,8 @@ def top_variant(log: EventLog, containing: Sequence[str] = ()) -> tuple[str, ...
     without building the other cases' traces. None when no case qualifies.
 
     Example:
-        >>> top_variant(log, ["Closed won"])      # the usual path to a win  # doctest: +SKIP
-        ('Lead created', 'Qualified', 'Proposal sent', 'Closed won')
+        >>> top_variant(log, ["Deal won"])      # the usual path to a win  # doctest: +SKIP
+        ('Lead created', 'Accepted', 'Offer sent', 'Deal won')
     """
     lists = _quoted(containing, "containing") if containing else None
     row = log.connection.execute(_kpis.top_variant(log.events_ref, lists)).fetchone()
@@ -128,7 +128,7 @@ def stage_order(log: EventLog) -> pd.DataFrame:
 
     Example:
         >>> stage_order(log)["activity"].tolist()[:3]      # doctest: +SKIP
-        ['Qualified', 'Demo scheduled', 'Demo held']
+        ['Accepted', 'Demo booked', 'Demo done']
     """
     frame = log.connection.execute(_kpis.stage_order(log.events_ref)).df()
     return frame.astype({"activity": "str", "cases": "int64", "mean_rank": "float64"})

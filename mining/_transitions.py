@@ -17,7 +17,7 @@ def transition_gaps(log: EventLog, pairs: Iterable[tuple[str, str]] | None = Non
     limits the transitions to the (source, target) pairs given.
 
     Example:
-        >>> gaps = transition_gaps(log, [("Qualified", "Demo scheduled")])   # doctest: +SKIP
+        >>> gaps = transition_gaps(log, [("Accepted", "Demo booked")])   # doctest: +SKIP
         >>> gaps.groupby("region")["seconds"].median() / 3600               # doctest: +SKIP
     """
     if pairs is None:

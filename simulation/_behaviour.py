@@ -6,7 +6,7 @@ an unsubscribe...) in the simulated log. The simulator records in a ground-truth
 hook touched which case, so analyses can be checked against the truth.
 
     population = Population(arrivals_per_day=20, existing_contacts=500)
-    behaviour = Behaviour(hooks=[DelayOverride("sales-pipeline", "demo", 3.0, region="North")])
+    behaviour = Behaviour(hooks=[DelayOverride("pipeline", "demo_step", 3.0, region="North")])
 """
 
 from __future__ import annotations
@@ -409,7 +409,7 @@ class Behaviour:
     - ``email`` and ``sales``: see :class:`EmailBehaviour` and :class:`SalesBehaviour`.
     - Automated steps run after a lognormal latency (median
       ``automation_delay_median_seconds``, shape ``automation_delay_sigma``): the engine's cron.
-    - Goals whose activities no node logs (welcome-nurture's ``Lead qualified``) are reached
+    - Goals whose activities no node logs (a nurture's ``Lead qualified by sales``) are reached
       from outside the workflow (a demo request, a sales call): with
       ``external_goal_probability[fit]`` per case, after a lognormal delay with median
       ``external_goal_median_days``; the case then leaves the workflow.

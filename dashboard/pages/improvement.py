@@ -90,7 +90,7 @@ def layout(**_: Any) -> html.Div:
             dbc.Col(
                 field(
                     t("pareto.where"),
-                    dbc.Input(id=ids.PARETO_WHERE, placeholder="ends_with 'Closed lost'"),
+                    dbc.Input(id=ids.PARETO_WHERE, placeholder="ends_with 'Deal lost'"),
                 ),
                 md=4,
             ),

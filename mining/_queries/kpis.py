@@ -3,7 +3,7 @@ error, a touch point, and when), the stage funnel, the time spent in each activi
 engagement of each marketing message.
 
 Each function returns one statement over ``events`` (a table name or a parenthesised sub-query
-with the canonical columns). Lists of activities arrive quoted (``'Closed won', 'Won'``) and
+with the canonical columns). Lists of activities arrive quoted (``'Deal won', 'Won'``) and
 column names quoted as identifiers: nothing here pastes user text. Order inside a case is
 ``timestamp, event_idx`` (``CASE_ORDER``).
 """

@@ -14,10 +14,12 @@ import secrets
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Any, ClassVar, Literal, get_args
+from urllib.parse import urlsplit
 
 import platformdirs
 from flask import Flask, Response, current_app, jsonify, redirect, request
@@ -30,6 +32,7 @@ ROLES: tuple[Role, ...] = get_args(Role)
 RANK = {role: i for i, role in enumerate(ROLES)}
 PUBLIC_PATHS = frozenset({"/login"})
 MIN_PASSWORD = 8
+MAX_SESSIONS = 20  # open sessions kept per user (sign-ins on several browsers)
 USERS_EXTENSION = "mejora-users"
 
 
@@ -91,14 +94,16 @@ def session_secret(path: Path | None = None) -> str:
 
 @dataclass(frozen=True)
 class User(UserMixin):
-    """A signed-in person: name and role."""
+    """A signed-in person: name and role, and the server-side session they signed in with."""
 
     name: str
     role: Role
+    session: str = field(default="", compare=False, repr=False)
 
     def get_id(self) -> str:
-        """Flask-Login's key for the session."""
-        return self.name
+        """Flask-Login's key for the session: the name and a session id the store must still
+        hold, so signing out (or a password reset) ends a copied cookie too."""
+        return f"{self.name}|{self.session}"
 
     def can(self, role: Role) -> bool:
         """Whether this user holds ``role`` or a higher one (analyst < manager < admin)."""
@@ -119,12 +124,12 @@ class UserStore:
         self.path = Path(path) if path is not None else default_users_file()
         self._lock = threading.Lock()
 
-    def _read(self) -> dict[str, dict[str, str]]:
+    def _read(self) -> dict[str, dict[str, Any]]:
         if not self.path.exists():
             return {}
         return json.loads(self.path.read_text(encoding="utf-8")).get("users", {})
 
-    def _write(self, users: dict[str, dict[str, str]]) -> None:
+    def _write(self, users: dict[str, dict[str, Any]]) -> None:
         _write_private(self.path, json.dumps({"users": users}, indent=2, sort_keys=True) + "\n")
 
     def names(self) -> list[str]:
@@ -169,12 +174,12 @@ class UserStore:
         return {name: entry.get("created", "") for name, entry in sorted(self._read().items())}
 
     @staticmethod
-    def _keep_an_admin(users: dict[str, dict[str, str]], name: str) -> None:
+    def _keep_an_admin(users: dict[str, dict[str, Any]], name: str) -> None:
         others = [n for n, e in users.items() if e["role"] == "admin" and n != name]
         if users[name]["role"] == "admin" and not others:
             raise UserRefused("last_admin", f"{name} is the last admin; make another admin first")
 
-    def _entry(self, users: dict[str, dict[str, str]], name: str, by: str | None) -> None:
+    def _entry(self, users: dict[str, dict[str, Any]], name: str, by: str | None) -> None:
         if name not in users:
             raise UserRefused("unknown", f"no user named {name!r}")
         if by is not None and name == by:
@@ -211,8 +216,39 @@ class UserStore:
             users = self._read()
             self._entry(users, name, None)
             users[name]["password"] = generate_password_hash(password)
+            users[name]["sessions"] = {}  # a new password ends every session of the old one
             self._write(users)
         return password
+
+    def open_session(self, user: User) -> User:
+        """A new server-side session for ``user`` (the newest ``MAX_SESSIONS`` are kept)."""
+        token = secrets.token_urlsafe(24)
+        with self._lock:
+            users = self._read()
+            self._entry(users, user.name, None)
+            sessions = dict(users[user.name].get("sessions", {}))
+            sessions[token] = datetime.now(UTC).isoformat(timespec="seconds")
+            newest = sorted(sessions, key=lambda k: sessions[k])[-MAX_SESSIONS:]
+            users[user.name]["sessions"] = {k: sessions[k] for k in newest}
+            self._write(users)
+        return replace(user, session=token)
+
+    def close_session(self, user: User) -> None:
+        """End one session (sign-out): its cookie no longer signs anyone in."""
+        with self._lock:
+            users = self._read()
+            sessions = users.get(user.name, {}).get("sessions", {})
+            if user.session in sessions:
+                del sessions[user.session]
+                self._write(users)
+
+    def load(self, user_id: str) -> User | None:
+        """The user a session cookie names (``name|session``), if the session is still open."""
+        name, _, token = user_id.partition("|")
+        entry = self._read().get(name)
+        if entry is None or not token or token not in entry.get("sessions", {}):
+            return None
+        return User(name, entry["role"], session=token)
 
     def check(self, name: str, password: str) -> User | None:
         """The user if ``password`` is right, else None."""
@@ -237,31 +273,78 @@ class UserStore:
 _DUMMY_HASH = generate_password_hash("not a real password")
 
 
-class Throttle:
-    """Refuse more than ``limit`` failed logins per name within ``window`` seconds."""
+@dataclass(frozen=True)
+class Backoff:
+    """After ``free`` failures of one key within ``window`` seconds, each further attempt waits
+    2, 4, 8 ... seconds after the last failure, never more than ``cap``."""
 
-    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
-        self.limit, self.window = limit, window
-        self._failures: dict[str, list[float]] = {}
+    free: int
+    cap: float
+    window: float = 900.0
+
+    def wait(self, failures: list[float], now: float) -> float:
+        """Seconds until the next attempt is allowed (0: now)."""
+        if len(failures) < self.free:
+            return 0.0
+        delay = min(2.0 ** (len(failures) - self.free + 1), self.cap)
+        return max(0.0, failures[-1] + delay - now)
+
+
+class Throttle:
+    """Backoff, not lock-out (OWASP ASVS 2.2.1): failed sign-ins slow down the next attempt of
+    the same name from the same client (``pair``: 5 free, up to 5 minutes), of the same client
+    whatever the name (``client``: 20 free, up to 15 minutes: guessing across many names), and
+    of the name from anywhere (``name``: 20 free, up to 10 seconds: a distributed guess). So
+    nobody can lock the real user out: from their own browser they wait 10 seconds at most.
+    Refused attempts are not counted; a success clears its pair and name."""
+
+    POLICIES: ClassVar[dict[str, Backoff]] = {
+        "pair": Backoff(free=5, cap=300.0),
+        "client": Backoff(free=20, cap=900.0),
+        "name": Backoff(free=20, cap=10.0),
+    }
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._failures: dict[tuple[str, ...], list[float]] = {}
         self._lock = threading.Lock()
 
-    def blocked(self, name: str) -> bool:
-        """Whether ``name`` has used up its attempts."""
-        now = time.monotonic()
-        with self._lock:
-            recent = [t for t in self._failures.get(name, []) if now - t < self.window]
-            self._failures[name] = recent
-            return len(recent) >= self.limit
+    @staticmethod
+    def _keys(name: str, client: str) -> dict[str, tuple[str, ...]]:
+        return {
+            "pair": ("pair", name, client),
+            "client": ("client", client),
+            "name": ("name", name),
+        }
 
-    def fail(self, name: str) -> None:
+    def wait(self, name: str, client: str) -> float:
+        """Seconds ``client`` must wait before trying ``name`` again (0: it may now)."""
+        now = self._clock()
+        longest = 0.0
+        with self._lock:
+            for policy, key in self._keys(name, client).items():
+                rule = self.POLICIES[policy]
+                recent = [t for t in self._failures.get(key, []) if now - t < rule.window]
+                if recent:
+                    self._failures[key] = recent
+                else:
+                    self._failures.pop(key, None)
+                longest = max(longest, rule.wait(recent, now))
+        return longest
+
+    def fail(self, name: str, client: str) -> None:
         """Record a failed attempt."""
+        now = self._clock()
         with self._lock:
-            self._failures.setdefault(name, []).append(time.monotonic())
+            for key in self._keys(name, client).values():
+                self._failures.setdefault(key, []).append(now)
 
-    def clear(self, name: str) -> None:
-        """Forget the failures after a successful login."""
+    def clear(self, name: str, client: str) -> None:
+        """Forget the name's failures after a successful sign-in (the client's stay)."""
+        keys = self._keys(name, client)
         with self._lock:
-            self._failures.pop(name, None)
+            self._failures.pop(keys["pair"], None)
+            self._failures.pop(keys["name"], None)
 
 
 def require_role(role: Role = "analyst") -> User:
@@ -295,8 +378,8 @@ def install_login(server: Flask, users: UserStore) -> LoginManager:
     manager.session_protection = "strong"
 
     @manager.user_loader
-    def _load(name: str) -> User | None:
-        return users.get(name)
+    def _load(user_id: str) -> User | None:
+        return users.load(user_id)
 
     @server.before_request
     def _wall() -> Response | None:
@@ -313,7 +396,14 @@ def install_login(server: Flask, users: UserStore) -> LoginManager:
 
 
 def safe_next(target: str | None) -> str:
-    """A local path to go to after signing in (never another site)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """A same-origin path to go to after signing in, else ``/``: it starts with one ``/``,
+    names no scheme or host, and has no backslash, control character or space (browsers drop
+    a tab or newline, so ``/%09/evil.example`` would become ``//evil.example``)."""
+    if not target or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return "/"
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
         return "/"
     return target

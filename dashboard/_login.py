@@ -3,11 +3,12 @@ the Dash app is reachable before signing in."""
 
 from __future__ import annotations
 
+import math
 import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, redirect, render_template_string, request, session
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from dashboard._auth import Throttle, UserStore, safe_next
@@ -74,22 +75,29 @@ def install_routes(server: Flask, users: UserStore) -> None:
         if not secrets.compare_digest(request.form.get("csrf", ""), session.get("csrf", "-")):
             return _form(t("login.expired"), 400)
         name = request.form.get("username", "").strip()
-        if throttle.blocked(name):
-            return _form(t("login.throttled"), 429)
+        client = request.remote_addr or "-"
+        wait = throttle.wait(name, client)
+        if wait > 0:
+            seconds = math.ceil(wait)
+            response = _form(t("login.throttled", seconds=seconds), 429)
+            response.headers["Retry-After"] = str(seconds)
+            return response
         user = users.check(name, request.form.get("password", ""))
         if user is None:
-            throttle.fail(name)
+            throttle.fail(name, client)
             return _form(t("login.wrong"), 401)
-        throttle.clear(name)
+        throttle.clear(name, client)
         lang = session.get("lang")
         session.clear()  # a fresh session on sign-in (no fixation)
         if lang:
             session["lang"] = lang
-        login_user(user)
+        login_user(users.open_session(user))
         return redirect(safe_next(request.form.get("next")))
 
     @server.route("/logout")
     def logout() -> WerkzeugResponse:
+        if current_user.is_authenticated:
+            users.close_session(current_user._get_current_object())  # type: ignore[attr-defined]
         logout_user()
         session.clear()
         return redirect("/login")

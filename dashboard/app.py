@@ -7,6 +7,8 @@ from pathlib import Path
 import dash
 import dash_cytoscape as cyto
 from dash import Dash
+from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
 
 from dashboard import _shell
 from dashboard._auth import UserStore, install_login, session_secret
@@ -23,6 +25,21 @@ ASSETS = Path(__file__).parent / "assets"
 DEFAULT_UPLOAD_MB = 50
 
 
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the cookie's Secure flag decided per request when
+    not set: HTTPS directly, or through a proxy that says so in X-Forwarded-Proto (a forged
+    header only keeps the cookie from the forger's own plain-HTTP requests)."""
+
+    def __init__(self, secure: bool | None) -> None:
+        self.secure = secure
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        if self.secure is not None:
+            return self.secure
+        forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip()
+        return request.is_secure or forwarded.lower() == "https"
+
+
 def create_app(
     store_path: str | Path | None = None,
     *,
@@ -31,6 +48,7 @@ def create_app(
     workflows: str | Path | None = None,
     upload_limit_mb: float = DEFAULT_UPLOAD_MB,
     examples: Examples | None = None,
+    secure_cookies: bool | None = None,
 ) -> Dash:
     """The dashboard on the event store at ``store_path`` (default: ``mejora``'s store) and the
     workflow store at ``workflows`` (default: ``$MEJORA_WORKFLOWS`` or the user data directory).
@@ -38,8 +56,9 @@ def create_app(
     ``secret`` signs the sessions (default: ``$MEJORA_SECRET_KEY`` or a secret generated once
     into the user data directory); ``users_file`` holds the users (default: ``$MEJORA_USERS``
     or ``users.json`` there). ``examples`` are the logs and workflows the Data and Suggestions
-    pages offer to load (default: none). Serve ``app.server`` with any WSGI server, or
-    ``app.run()``.
+    pages offer to load (default: none). ``secure_cookies`` marks the session cookie Secure
+    always (True), never (False) or when the request came over HTTPS (None). Serve
+    ``app.server`` with any WSGI server, or ``app.run()``.
 
     Example:
         >>> app = create_app("mejora.duckdb")        # doctest: +SKIP
@@ -64,6 +83,7 @@ def create_app(
         MAX_CONTENT_LENGTH=limit * 4 // 3 + 2**20,  # base64 upload plus the callback's JSON
         **{UPLOAD_LIMIT: limit},
     )
+    server.session_interface = _SessionInterface(secure_cookies)
     users = UserStore(users_file)
     install_login(server, users)
     install_routes(server, users)

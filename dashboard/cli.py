@@ -51,6 +51,15 @@ def dashboard_command(examples: Examples = NO_EXAMPLES) -> Callable[..., None]:
                 "--samples/--no-samples", help="Load the example logs into an empty store."
             ),
         ] = True,
+        secure_cookies: Annotated[
+            bool | None,
+            typer.Option(
+                "--secure-cookies/--no-secure-cookies",
+                help="Mark the session cookie Secure (HTTPS only). Default: when the request "
+                "came over HTTPS, directly or through a proxy's X-Forwarded-Proto.",
+                show_default=False,
+            ),
+        ] = None,
     ) -> None:
         """Serve the dashboard. On first start it creates the user 'admin' with a random
         password (printed once) and, with an empty store, loads the example logs."""
@@ -67,7 +76,9 @@ def dashboard_command(examples: Examples = NO_EXAMPLES) -> Callable[..., None]:
             )
         if samples and load_examples_if_empty(path, examples):
             typer.echo(f"the event store {path} was empty: loaded the example logs")
-        app = create_app(path, users_file=user_store.path, examples=examples)
+        app = create_app(
+            path, users_file=user_store.path, examples=examples, secure_cookies=secure_cookies
+        )
         if host not in ("127.0.0.1", "localhost", "::1"):
             typer.echo("warning: listening beyond this machine; put it behind HTTPS", err=True)
         typer.echo(f"Mejora dashboard on http://{host}:{port}/ (Ctrl+C to stop)")

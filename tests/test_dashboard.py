@@ -170,6 +170,124 @@ def test_repeated_failures_are_throttled(app):
     assert blocked.status_code == 429
 
 
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/%09/evil.example",  # a tab the browser drops: //evil.example
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example/",
+        "/ /evil.example",
+    ],
+)
+def test_next_never_leaves_the_site(app, target):
+    from urllib.parse import unquote
+
+    client = client_for(app, None)
+    token = _token(client)
+    data = {"csrf": token, "username": "marta", "password": PASSWORD, "next": unquote(target)}
+    signed = client.post("/login", data=data)
+    assert signed.status_code == 302 and signed.headers["Location"] == "/"
+    switched = client.get("/lang/es", query_string={"next": unquote(target)})
+    assert switched.headers["Location"] == "/"
+    # a same-site path with a query survives
+    assert client.get("/lang/en?next=/map%3Flog%3Dx").headers["Location"] == "/map?log=x"
+
+
+def _cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def _signed_in(client) -> bool:
+    return client.get("/_dash-layout").status_code == 200
+
+
+def test_signing_out_ends_the_session_on_the_server_even_for_a_copied_cookie(app):
+    users = UserStore(app.folder / "users.json")
+    users.add("sam", PASSWORD, role="analyst", replace=True)
+    first, copy = client_for(app, None), app.server.test_client()
+    assert sign_in(first, "sam", PASSWORD).status_code == 302
+    copy.set_cookie("session", _cookie(first))
+    assert _signed_in(first) and _signed_in(copy)
+    assert first.get("/logout").status_code == 302
+    assert not _signed_in(copy)  # the copied cookie names a session the server closed
+    # a new password ends every session of the old one
+    again, other = client_for(app, None), client_for(app, None)
+    assert sign_in(again, "sam", PASSWORD).status_code == 302
+    assert sign_in(other, "sam", PASSWORD).status_code == 302
+    assert _signed_in(again) and _signed_in(other)
+    users.reset_password("sam", "another-test-password")
+    assert not _signed_in(again) and not _signed_in(other)
+
+
+def _session_cookie(response) -> str:
+    return next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+
+
+def test_the_session_cookie_is_secure_over_https_or_when_told(app, tmp_path):
+    plain = _session_cookie(client_for(app, None).get("/login"))
+    assert "Secure" not in plain and "HttpOnly" in plain and "SameSite=Lax" in plain
+    proxied = client_for(app, None).get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert "Secure" in _session_cookie(proxied)
+    always = create_app(
+        app.folder / "store.duckdb",
+        secret="t" * 64,
+        users_file=app.folder / "users.json",
+        workflows=tmp_path / "workflows",
+        secure_cookies=True,
+    )
+    assert "Secure" in _session_cookie(always.server.test_client().get("/login"))
+
+
+def test_failed_sign_ins_back_off_but_never_lock_the_real_user_out(app):
+    users = UserStore(app.folder / "users.json")
+    users.add("lena", PASSWORD, role="analyst", replace=True)
+    attacker = client_for(app, None)
+    where = {"REMOTE_ADDR": "203.0.113.9"}
+    for _ in range(5):
+        data = {"csrf": _token(attacker), "username": "lena", "password": "guess"}
+        assert attacker.post("/login", data=data, environ_base=where).status_code == 401
+    data = {"csrf": _token(attacker), "username": "lena", "password": PASSWORD}
+    slowed = attacker.post("/login", data=data, environ_base=where)
+    assert slowed.status_code == 429 and int(slowed.headers["Retry-After"]) >= 1
+    assert "try again in" in slowed.get_data(as_text=True)
+    # the real user, from their own browser, signs in at once with the right password
+    real = client_for(app, None)
+    data = {"csrf": _token(real), "username": "lena", "password": PASSWORD}
+    assert (
+        real.post("/login", data=data, environ_base={"REMOTE_ADDR": "198.51.100.7"}).status_code
+        == 302
+    )
+
+
+def test_backoff_doubles_per_name_and_client_and_is_capped():
+    from dashboard._auth import Throttle
+
+    now = [0.0]
+    throttle = Throttle(clock=lambda: now[0])
+    for _ in range(5):
+        assert throttle.wait("ana", "a") == 0
+        throttle.fail("ana", "a")
+    assert throttle.wait("ana", "a") == 2.0  # after 5 free failures: 2 s, then 4, 8 ...
+    now[0] += 2.0
+    throttle.fail("ana", "a")
+    assert throttle.wait("ana", "a") == 4.0
+    assert throttle.wait("ana", "b") == 0  # another client is not slowed by this pair
+    # guessing from many clients: the name backs off, but never beyond 10 s
+    for i in range(40):
+        throttle.fail("ana", f"client-{i}")
+    assert 0 < throttle.wait("ana", "b") <= 10.0
+    # one client guessing across many names backs off whatever name it tries next
+    for i in range(20):
+        throttle.fail(f"user{i}", "sprayer")
+    assert throttle.wait("someone-else", "sprayer") > 0
+    # failures older than the window are forgotten
+    now[0] += 3600
+    assert throttle.wait("ana", "a") == 0 and throttle.wait("x", "sprayer") == 0
+
+
 def _token(client) -> str:
     text = client.get("/login").get_data(as_text=True)
     return text.split('name="csrf" value="', 1)[1].split('"', 1)[0]

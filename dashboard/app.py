@@ -15,6 +15,7 @@ from dashboard._auth import UserStore, install_login, session_secret
 from dashboard._callbacks import register_callbacks
 from dashboard._data import EXTENSION, DataService
 from dashboard._examples import Examples
+from dashboard._headers import install_headers
 from dashboard._login import install_routes
 from dashboard.i18n import t
 from dashboard.pages import PAGES
@@ -102,6 +103,7 @@ def create_app(
         )
     app.layout = _shell.layout
     register_callbacks(app)
+    install_headers(app)
     return app
 
 

@@ -222,6 +222,18 @@ def test_signing_out_ends_the_session_on_the_server_even_for_a_copied_cookie(app
     assert not _signed_in(again) and not _signed_in(other)
 
 
+def test_every_response_carries_the_security_headers(app, ana):
+    for response in (client_for(app, None).get("/login"), ana.client.get("/")):
+        policy = response.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+        script = next(p for p in policy.split("; ") if p.startswith("script-src"))
+        assert "'unsafe-inline'" not in script and "'unsafe-eval'" not in script
+        assert "'sha256-" in script  # Dash's inline start-up, allowed by its hash only
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
 def _session_cookie(response) -> str:
     return next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
 

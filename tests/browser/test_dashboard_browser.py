@@ -229,3 +229,26 @@ def test_manager_downloads_a_spanish_report(page):
     path = pdf_download.value.path()
     assert path.read_bytes()[:5] == b"%PDF-"
     shoot(page, "reports-manager")
+
+
+def test_no_page_breaks_the_content_security_policy(page):
+    """Every page renders under the policy (Dash's inline start-up by hash, no other inline
+    script, no eval): the browser reports no violation, and the headers are there."""
+    page.add_init_script(
+        "window.__csp = []; document.addEventListener('securitypolicyviolation', e =>"
+        " window.__csp.push([e.violatedDirective, e.blockedURI, e.sample, e.lineNumber]"
+        ".join(' ')));"
+    )
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if "Content Security" in m.text else None)
+    sign_in(page, "root", "/")
+    page.locator("#overview-cards .kpi-value").first.wait_for()
+    headers = page.request.get("/").headers
+    assert "'sha256-" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY"
+    for path in ("/map", "/variants", "/conformance", "/improvement", "/suggestions", "/data"):
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(1500)
+        assert page.evaluate("window.__csp") == [], path
+    assert errors == []

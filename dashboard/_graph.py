@@ -119,7 +119,7 @@ def map_elements(pmap: ProcessMap, metric: Literal["frequency", "performance"]) 
     busiest = max((p[2] for p in paths), default=1) or 1
     medians = pd.Series([p[3] for p in paths], dtype=float)
     slow = medians.quantile(0.8) if medians.notna().any() else float("inf")
-    for i, (source, target, frequency, median) in enumerate(paths):
+    for source, target, frequency, median in paths:
         red = metric == "performance" and median == median and median >= slow
         label = (
             number(frequency)
@@ -129,7 +129,9 @@ def map_elements(pmap: ProcessMap, metric: Literal["frequency", "performance"]) 
         elements.append(
             {
                 "data": {
-                    "id": f"e{i}",
+                    # the id names the path, so a redrawn map never reuses an id for another
+                    # path (Cytoscape keeps an element's ends by id and would drop the arrow)
+                    "id": f"p:{source}->{target}",
                     "source": source if source in (START, END) else f"a:{source}",
                     "target": target if target in (START, END) else f"a:{target}",
                     "from": str(source),
@@ -188,7 +190,7 @@ def workflow_elements(
         elements.append(
             {
                 "data": {
-                    "id": f"w{i}",
+                    "id": f"w:{edge.source}->{edge.target}#{i}",
                     "source": edge.source,
                     "target": edge.target,
                     "label": label[:40],

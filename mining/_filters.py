@@ -258,23 +258,30 @@ class VariantsFilter(Filter):
 
 @dataclass(frozen=True)
 class Follows(Filter):
-    """Keep (or drop) cases where ``first`` is followed by ``then``, directly or eventually."""
+    """Keep (or drop) cases where ``first`` is followed by ``then``, directly or eventually.
+    With ``among`` (the activities a simplified process map shows), "directly" counts only
+    those activities, so the others may come in between: the path the map draws."""
 
     first: str
     then: str
     directly: bool = True
     keep: bool = True
+    among: tuple[str, ...] = ()
     kind: ClassVar[str] = "follows"
 
     def sql(self, events: str, log: EventLog) -> str:
+        among = ", ".join(literal(a) for a in self.among) if self.among else None
         return _queries.filter_follows(
-            events, literal(self.first), literal(self.then), self.directly, self.keep
+            events, literal(self.first), literal(self.then), self.directly, self.keep, among
         )
 
     def describe(self) -> str:
         how = "directly" if self.directly else "eventually"
         verb = "cases where" if self.keep else "cases where not"
-        return f"{verb} {self.first} is {how} followed by {self.then}"
+        text = f"{verb} {self.first} is {how} followed by {self.then}"
+        if self.among and self.directly:
+            text += f" (counting only the {len(self.among)} activities shown)"
+        return text
 
 
 @dataclass(frozen=True)

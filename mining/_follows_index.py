@@ -131,6 +131,7 @@ class FollowsIndex:
             and item.directly
             and item.first in self._codes
             and item.then in self._codes
+            and all(a in self._codes for a in item.among)
         )
 
     def _run(self, stack: FilterStack, log: EventLog) -> np.ndarray:
@@ -151,8 +152,14 @@ class FollowsIndex:
 
     def _directly_follows(self, mask: np.ndarray, item: Follows) -> np.ndarray:
         """``Follows(first, then)`` on the events in ``mask``: the cases where an event of
-        ``first`` is followed by one of ``then`` among the kept events, kept or dropped."""
-        events = np.flatnonzero(mask)
+        ``first`` is followed by one of ``then`` among the kept events (and, with ``among``,
+        counting only those activities' events), kept or dropped."""
+        among = mask
+        if item.among:
+            wanted = np.zeros(self._k, dtype=bool)
+            wanted[[self._codes[a] for a in item.among]] = True
+            among = mask & wanted[self._act]
+        events = np.flatnonzero(among)
         case, act = self._case[events], self._act[events]
         hit = (
             (case[1:] == case[:-1])

@@ -350,8 +350,34 @@ def test_map_toggle_slider_and_click_to_filter(app, ana, monkeypatch):
     ]
     assert ana.call(process_map.count_cases, view)["map-cases.children"] == "132 cases"
     edge = next(e["data"] for e in frequency if e["data"].get("kind") == "path")
-    both = ana.call(process_map.filter_by_path, edge, view)["app-view.data"]
+    both = ana.call(process_map.filter_by_path, edge, view, 1.0, 1.0)["app-view.data"]
     assert [f["kind"] for f in both["filters"]] == ["case_attribute", "follows"]
+
+
+def test_map_path_ids_name_their_ends_and_a_simplified_maps_path_filters_its_cases(ana):
+    full = ana.call(process_map.draw_map, SALES, "frequency", 1.0, 1.0)["map-graph.elements"]
+    simple = ana.call(process_map.draw_map, SALES, "frequency", 0.5, 1.0)["map-graph.elements"]
+
+    def paths(elements) -> dict[str, dict]:
+        return {e["data"]["id"]: e["data"] for e in elements if "source" in e["data"]}
+
+    for drawn in (paths(full), paths(simple)):
+        # one id per pair of ends, so a redrawn map never gives an old id to another path
+        assert len(drawn) == len({(d["source"], d["target"]) for d in drawn.values()})
+        assert all(i == f"p:{d['from']}->{d['to']}" for i, d in drawn.items())
+    # a path only the simplified map draws (an activity between its ends is hidden)
+    bridged = [d for i, d in paths(simple).items() if i not in paths(full) and d["kind"] == "path"]
+    assert bridged
+    view = ana.call(process_map.filter_by_path, bridged[0], SALES, 0.5, 1.0)["app-view.data"]
+    follows = view["filters"][-1]
+    assert follows["kind"] == "follows" and len(follows["among"]) < len(
+        [e for e in full if e["data"].get("kind") == "activity"]
+    )
+    shown = ana.call(process_map.count_cases, view)["map-cases.children"]
+    print("DBG", bridged[0]["id"], follows, shown)
+    assert shown != "0 cases"
+    direct = ana.call(process_map.filter_by_path, bridged[0], SALES, 1.0, 1.0)["app-view.data"]
+    assert ana.call(process_map.count_cases, direct)["map-cases.children"] == "0 cases"
 
 
 def test_the_filter_stack_is_shown_as_code_that_reproduces_it(app, ana, monkeypatch):

@@ -43,6 +43,9 @@ STACKS = {
     ],
     "cases in a region": [CaseAttribute("region", ("North",))],
     "a path clicked": [Follows("Qualified", "Demo scheduled")],
+    "a path of a simplified map clicked": [
+        Follows("Qualified", "Won", among=("Lead created", "Qualified", "Won", "Lost"))
+    ],
     "automation left out, then without a path": [
         EventAttribute("resource", ("automation",), keep=False),
         Follows("Sales call", "Qualified", keep=False),

@@ -120,12 +120,26 @@ def filter_by_activity(node: dict[str, Any] | None, current: dict[str, Any] | No
     Output(ids.APP_VIEW, "data", allow_duplicate=True),
     Input(ids.MAP_GRAPH, "tapEdgeData"),
     State(ids.APP_VIEW, "data"),
+    State(ids.MAP_ACTIVITIES, "value"),
+    State(ids.MAP_PATHS, "value"),
     prevent_initial_call=True,
 )
-def filter_by_path(edge: dict[str, Any] | None, current: dict[str, Any] | None) -> Any:
+def filter_by_path(
+    edge: dict[str, Any] | None,
+    current: dict[str, Any] | None,
+    activities: float = 1.0,
+    paths: float = 1.0,
+) -> Any:
     """Clicking a path keeps the cases where its first activity is directly followed by the
-    second."""
+    second, on a simplified map counting only the activities it shows (the map drew the path
+    with the hidden ones left out)."""
     if not edge or edge.get("kind") != "path":
         return no_update
-    item = Follows(edge["from"], edge["to"]).to_dict()
-    return publish(View.from_data(current).adding(item))
+    view = View.from_data(current)
+    shown: tuple[str, ...] = ()
+    if activities < 1:
+        pmap = _cached.process_map(view, activities, paths)
+        if pmap.activity_coverage < 1:
+            shown = tuple(str(a) for a in pmap.nodes["activity"])
+    item = Follows(edge["from"], edge["to"], among=shown).to_dict()
+    return publish(view.adding(item))

@@ -85,12 +85,16 @@ SELECT * FROM {events} WHERE case_id IN (
 """
 
 
-def filter_follows(events: str, first: str, then: str, directly: bool, keep: bool) -> str:
-    """Cases where ``first`` is followed by ``then``, directly or eventually."""
+def filter_follows(
+    events: str, first: str, then: str, directly: bool, keep: bool, among: str | None = None
+) -> str:
+    """Cases where ``first`` is followed by ``then``, directly or eventually; ``among`` (a
+    quoted list) makes "directly" count only the events of those activities."""
     if directly:
+        only = f" WHERE activity IN ({among})" if among else ""
         cases = (
             f"SELECT case_id FROM (SELECT case_id, activity, lead(activity) OVER "
-            f"({CASE_ORDER}) AS next_activity FROM {events}) "
+            f"({CASE_ORDER}) AS next_activity FROM {events}{only}) "
             f"WHERE activity = {first} AND next_activity = {then}"
         )
     else:  # some ``first`` comes before some ``then``: compare positions, in one pass

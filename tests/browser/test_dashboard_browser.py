@@ -252,3 +252,43 @@ def test_no_page_breaks_the_content_security_policy(page):
         page.wait_for_timeout(1500)
         assert page.evaluate("window.__csp") == [], path
     assert errors == []
+
+
+def _drawn_paths(page) -> list[str]:
+    return page.evaluate(
+        """() => { const root = document.getElementById('map-graph');
+                   const h = [root, ...root.querySelectorAll('div')].find(el => el._cyreg);
+                   return h._cyreg.cy.edges().map(
+                       e => e.source().id() + '->' + e.target().id()); }"""
+    )
+
+
+def test_every_path_the_server_sends_is_drawn_after_slider_moves(page):
+    """Moving the activity slider down and up again redraws maps with other paths: each one
+    is drawn between the right activities (ids once reused between maps lost arrows)."""
+    import mining
+    from dashboard._graph import map_elements
+    from sample_logs import load_sample
+
+    log = load_sample("sales_activities")
+    sign_in(page, "ana", "/map")
+    page.locator("#map-coverage").filter(has_text="transitions").wait_for()
+    thumb = page.locator("#map-activities [role=slider]")
+    paths = float(page.locator("#map-paths [role=slider]").get_attribute("aria-valuenow"))
+    moves = [("ArrowLeft", 0.9), ("ArrowLeft", 0.8), ("ArrowLeft", 0.7)]
+    moves += [("ArrowRight", 0.8), ("ArrowRight", 0.9), ("ArrowRight", 1.0)]
+    for key, value in moves:
+        sent = map_elements(mining.process_map(log, activities=value, paths=paths), "frequency")
+        expected = sorted(
+            f"{e['data']['source']}->{e['data']['target']}" for e in sent if "source" in e["data"]
+        )
+        thumb.focus()
+        thumb.press(key)
+        page.wait_for_function(
+            """(n) => { const root = document.getElementById('map-graph');
+                        const h = [root, ...root.querySelectorAll('div')].find(el => el._cyreg);
+                        return h && h._cyreg.cy.edges().length === n; }""",
+            arg=len(expected),
+        )
+        page.wait_for_timeout(300)
+        assert sorted(_drawn_paths(page)) == expected, value

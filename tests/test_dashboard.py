@@ -406,7 +406,12 @@ def test_overview_kpis_against_target_computed_in_the_background(ana):
         first = wait_for(ana, overview.poll_kpis, first["overview-job.data"], SALES)
     text = json.dumps(first["overview-cards.children"])
     assert "Win rate" in text and "met" in text and "Rework rate" in text and "missed" in text
-    assert first["overview-alerts.children"]
+    # one box per drifting KPI, named, each signal once with the period it came in
+    alerts = json.dumps(first["overview-alerts.children"], ensure_ascii=False)
+    assert alerts.count('"Cycle time"') == 1 and "week of 2025-12-15" in alerts
+    for box in first["overview-alerts.children"]:
+        lines = [json.dumps(i) for i in box["props"]["children"][1]["props"]["children"]]
+        assert len(lines) == len(set(lines))
     again = ana.call(overview.show_kpis, SALES)  # now from the cache, in the same request
     assert again["overview-poll.disabled"] is True and again["overview-cards.children"]
     assert ana.call(overview.count_cases, SALES)["overview-cases.children"] == "278 cases"
@@ -446,6 +451,12 @@ def test_conformance_runs_in_the_background(ana):
     branches = out["conf-branches.rowData"]
     assert {"Fit and budget?", "Outcome"} <= {row["node_name"] for row in branches}
     assert any("skipped" in e["data"].get("label", "") for e in out["conf-graph.elements"])
+    # the summary names what was checked against what
+    assert "'sales_activities' against 'Lead to deal'" in str(out["conf-summary.children"])
+    # another log (or filter): the old results go, and the running job is no longer awaited
+    cleared = ana.call(conformance.clear_results, MAILS)
+    assert cleared["conf-deviations.rowData"] == [] and cleared["conf-summary.children"] is None
+    assert cleared["conf-job.data"] is None and cleared["conf-poll.disabled"] is True
     with pytest.raises(RuntimeError, match="500"):
         ana.call(conformance.run_check, 1, SALES, "bundled:../../etc/passwd", "alignments")
 

@@ -16,6 +16,7 @@ from dashboard._callbacks import callback
 from dashboard._components import (
     card,
     duration,
+    empty_figure,
     export_csv,
     field,
     graph,
@@ -222,7 +223,30 @@ def run_check(
     """Check the view against the workflow in the background (alignments can take a while)."""
     view = View.from_data(current)
     workflow, key = load_workflow(choice)
-    return start_job(lambda report: (workflow, _cached.conformance(view, workflow, key, method)))
+    return start_job(
+        lambda report: (workflow, view.log, _cached.conformance(view, workflow, key, method))
+    )
+
+
+@callback(
+    Output(ids.CONF_STATUS, "children", allow_duplicate=True),
+    Output(ids.CONF_SUMMARY, "children", allow_duplicate=True),
+    Output(ids.CONF_GRAPH, "elements", allow_duplicate=True),
+    Output(ids.CONF_FIGURE, "figure", allow_duplicate=True),
+    Output(ids.CONF_DEVIATIONS, "rowData", allow_duplicate=True),
+    Output(ids.CONF_BRANCHES, "rowData", allow_duplicate=True),
+    Output(ids.CONF_WAITS, "figure", allow_duplicate=True),
+    Output(ids.CONF_JOB, "data", allow_duplicate=True),
+    Output(ids.CONF_POLL, "disabled", allow_duplicate=True),
+    Output(ids.CONSENT_TEXT, "children", allow_duplicate=True),
+    Output(ids.CONSENT_GRID, "rowData", allow_duplicate=True),
+    Input(ids.APP_VIEW, "data"),
+    prevent_initial_call=True,
+)
+def clear_results(_current: dict[str, Any] | None) -> tuple:
+    """Another log or filter: the shown check was of the old view, so it goes (and a check
+    still running for it is no longer waited for)."""
+    return "", None, [], empty_figure(), [], [], empty_figure(), None, True, None, []
 
 
 @callback(
@@ -243,14 +267,19 @@ def show_check(_n: int, job_id: str | None) -> tuple:
     state, value = poll_job(job_id)
     if state != "done":
         return job_status(state, value), *[no_update] * 6, state != "running"
-    workflow, found = value
+    workflow, log, found = value
     result = found["result"]
     cases = len(result.cases)
     fit = float(result.cases["fit"].mean()) if cases else 1.0
-    summary = message(
-        t("conf.summary", fitness=f"{result.fitness:.3f}", fit=share(fit), cases=number(cases)),
-        "info",
+    text = t(
+        "conf.summary",
+        log=log,
+        workflow=workflow.name or workflow.id,
+        fitness=f"{result.fitness:.3f}",
+        fit=share(fit),
+        cases=number(cases),
     )
+    summary = message(text, "info")
     deviations = found["deviations"].assign(
         share=lambda f: f["share"].map(share), impact=lambda f: f["impact_seconds"].map(_signed)
     )

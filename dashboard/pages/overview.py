@@ -105,12 +105,36 @@ def render(view: View) -> tuple[list, list]:
     computed = [r for r in table if r.computable]
     computed.sort(key=lambda r: (r.target is None, r.id not in by_id))
     cards = [_card(r, by_id.get(r.id), lang) for r in computed]
-    alerts = [
-        message(f"{a.message(lang)} ({a.verdict()(lang)})", "danger" if a.worse else "warning")
-        for trend in trends
-        for a in trend.alerts
-    ]
+    alerts = [box for trend in trends if (box := _alerts(trend, lang)) is not None]
     return cards, alerts or [message(t("overview.no_drift"), "success")]
+
+
+def _period(label: str, freq: str) -> str:
+    """The period a point of a KPI series stands for, named as the user reads it."""
+    key = {"W": "overview.week", "M": "overview.month", "D": "overview.day"}.get(freq)
+    return t(key, label=label) if key else label
+
+
+def _alerts(trend: KpiTrend, lang: str) -> dbc.Alert | None:
+    """One box per drifting KPI: its name, then each signal once with the period it came in
+    (the newest first); red when any signal makes the KPI worse."""
+    seen, lines = set(), []
+    for a in sorted(trend.alerts, key=lambda a: a.label, reverse=True):
+        text = a.message(lang)
+        if (a.label, text) in seen:
+            continue
+        seen.add((a.label, text))
+        when = _period(a.label, trend.series.freq)
+        lines.append(html.Li([html.Strong(f"{when}: "), f"{text} ({a.verdict()(lang)})"]))
+    if not lines:
+        return None
+    worse = any(a.worse for a in trend.alerts)
+    title = html.Strong(trend.definition.name(lang))
+    return dbc.Alert(
+        [title, html.Ul(lines, className="mb-0")],
+        color="danger" if worse else "warning",
+        className="py-2 mb-2 drift-alert",
+    )
 
 
 @callback(Output(ids.OVERVIEW_LOGS, "rowData"), Input(ids.APP_VIEW, "data"))

@@ -164,6 +164,19 @@ def layout(**_: Any) -> html.Div:
                     max_size=limit,
                     multiple=False,
                 ),
+                # the browser refuses a file over max_size without a word; assets/upload.js
+                # fills this in when it does
+                html.Div(
+                    id=ids.DATA_UPLOAD_REFUSED,
+                    hidden=True,
+                    className="alert alert-warning py-2 mb-2",
+                    **{
+                        "data-limit": str(limit),
+                        "data-message": t(
+                            "upload.refused_in_browser", limit=f"{limit / 2**20:.0f} MB"
+                        ),
+                    },
+                ),
                 *job_parts(ids.DATA_JOB, ids.DATA_POLL, ids.DATA_STATUS),
                 html.Div(id=ids.DATA_SUMMARY),
             ),

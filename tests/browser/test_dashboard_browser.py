@@ -93,6 +93,25 @@ def test_bad_uploads_show_the_validation_message(page, tmp_path):
     shoot(page, "data-refused-upload")
 
 
+def test_a_file_over_the_limit_is_named_not_silently_dropped(page, tmp_path):
+    """The browser refuses a file over the limit before sending it; the page says so."""
+    sign_in(page, "ana", "/data")
+    page.locator("#data-logs").wait_for()
+    big = tmp_path / "export.csv"
+    with big.open("wb") as out:
+        out.truncate(51 * 2**20)  # 51 MB (sparse): over the 50 MB limit
+    page.locator("#data-upload input[type=file]").set_input_files(str(big))
+    note = page.locator("#data-upload-refused")
+    note.filter(has_text="export.csv").wait_for()
+    assert "51.0 MB" in note.inner_text() and "50 MB" in note.inner_text()
+    assert "mejora import" in note.inner_text()
+    # a file within the limit hides it again
+    small = tmp_path / "small.csv"
+    small.write_text("case,activity,timestamp\nA,x,2025-01-01 09:00\n")
+    page.locator("#data-upload input[type=file]").set_input_files(str(small))
+    note.wait_for(state="hidden")
+
+
 def test_a_good_upload_shows_its_validation_summary(page, tmp_path):
     sign_in(page, "ana", "/data")
     log = tmp_path / "small deals.csv"

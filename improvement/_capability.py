@@ -241,6 +241,16 @@ class CapabilityResult:
         """Six Sigma level: the long-term yield's normal quantile plus the 1.5σ shift."""
         return sigma_level(min(self.dpmo, 1e6))
 
+    def sigma_text(self, lang: str = "en") -> str:
+        """The sigma level as a reader wants it: one decimal, or, when the fit expects no
+        defect at all (the level is infinite), saying so instead of "inf"."""
+        if math.isfinite(self.sigma_level):
+            value = f"{self.sigma_level:.1f}"
+            return value if lang == "en" else value.replace(".", ",")
+        if lang == "en":
+            return "off the scale (no defect expected)"
+        return "fuera de escala (no se espera ningún defecto)"
+
     # -- words ------------------------------------------------------------------------------
     @property
     def summary(self) -> str:
@@ -273,7 +283,7 @@ class CapabilityResult:
         return (
             f"{key.name} {key.value:.2f}{ci}{model} against {spec}: the process is {verdict}; "
             f"about {self.dpmo:,.0f} defects per million expected long term, sigma level "
-            f"{self.sigma_level:.1f} (Six Sigma convention: long-term yield plus a 1.5σ shift)."
+            f"{self.sigma_text()} (Six Sigma convention: long-term yield plus a 1.5σ shift)."
         )
 
     def explain(self) -> str:

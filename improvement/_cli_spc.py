@@ -323,7 +323,10 @@ def _print_capability(result: CapabilityResult, source: str) -> None:
     )
     facts.add_row("DPMO (long term)", f"{result.dpmo:,.0f}")
     facts.add_row("yield", f"{result.yield_:.4%}")
-    facts.add_row("sigma level", f"{result.sigma_level:.2f} (includes the 1.5σ shift convention)")
+    level = result.sigma_text()
+    if math.isfinite(result.sigma_level):
+        level = f"{result.sigma_level:.2f}"
+    facts.add_row("sigma level", f"{level} (includes the 1.5σ shift convention)")
     console.print(facts)
     console.print(result.summary, markup=False, highlight=False, soft_wrap=True)
     console.print(

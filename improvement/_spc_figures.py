@@ -166,7 +166,7 @@ def _capability_summary_es(result: CapabilityResult) -> str:
     dpmo = f"{result.dpmo:,.0f}".replace(",", ".")
     return (
         f"{key.name} {_es(key.value, '.2f')} frente a {spec}: el proceso {verdict}; unos "
-        f"{dpmo} defectos por millón a largo plazo, nivel sigma {_es(result.sigma_level, '.1f')}."
+        f"{dpmo} defectos por millón a largo plazo, nivel sigma {result.sigma_text('es')}."
     )
 
 

@@ -185,3 +185,15 @@ def test_capability_figure(trial):
     skewed = capability(np.random.default_rng(4).lognormal(1, 0.5, 400), usl=10, method="auto")
     curve = capability_figure(skewed).data[1]
     assert "Box-Cox" in curve.name and np.nanmax(curve.y) > 0
+
+
+def test_a_process_with_no_defect_in_sight_says_so_instead_of_inf():
+    """Results 40 σ inside the limits: the expected defects underflow to 0 and the sigma level
+    is infinite; the words say "off the scale", never "inf"."""
+    rng = np.random.default_rng(3)
+    result = capability(rng.normal(10.0, 0.01, 200), lsl=9.0, usl=11.0)
+    assert result.dpmo == 0 and math.isinf(result.sigma_level)
+    assert "off the scale" in result.summary and "inf" not in result.summary
+    assert result.sigma_text("es").startswith("fuera de escala")
+    ordinary = capability(rng.normal(10.0, 0.4, 200), lsl=9.0, usl=11.0)
+    assert ordinary.sigma_text() == f"{ordinary.sigma_level:.1f}"

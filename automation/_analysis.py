@@ -279,7 +279,7 @@ class Analysis:
     def consent(self) -> pd.DataFrame:
         """Emails to contacts after they withdrew: of this workflow's cases when the message
         log is the workflow's own log, of its emails when the design log says which email ids
-        it sent (a message column on its send steps, as Mautic's ``channel_id``), else all."""
+        it sent (a message column on its send steps), else all."""
         assert self.email_log is not None
         frame = mining.consent_violations(self.email_log)
         if not frame.empty and self.email_log is self.source_log and self.log is not None:
@@ -316,7 +316,7 @@ class Analysis:
     @cached_property
     def email_ids(self) -> tuple:
         """The email ids (as the message log writes them) this workflow sent, when the design
-        log records them per send (a message column, e.g. Mautic's ``channel_id``); else empty."""
+        log records them per send (the vocabulary's message column); else empty."""
         if self.log is None or self.email_log is None or self.email_log is self.source_log:
             return ()
         sent_id = self.log.vocabulary.role("message")

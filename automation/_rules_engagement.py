@@ -6,9 +6,9 @@ branch that every case takes (its condition is constant).
 
 Each message of the log is one row of :func:`messages` (``mining.send_reactions``: each send
 with the reactions after it, the contact and the email id of the log's vocabulary); a step's
-messages are those of the email ids the campaign log records for it (its message column, as
-Mautic's ``channel_id``) or, without one, its ``params.email``; in a single log of contacts in
-a workflow, the emails its send steps' labels name.
+messages are those of the email ids the campaign log records for it (its message column) or,
+without one, its ``params.email``; in a single log of contacts in a workflow, the emails its
+send steps' labels name.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def messages(a: Analysis) -> pd.DataFrame:
 
 def email_ids_by_step(a: Analysis) -> dict[str, tuple[str, ...]]:
     """Send step id -> the email ids (as the message log writes them) it sent: from the campaign
-    log's ``channel_id`` of the step's label, else the step's ``params.email``."""
+    log's message column on the step's label, else the step's ``params.email``."""
     frame = messages(a)
     if frame.empty:
         return {}

@@ -149,14 +149,15 @@ def time_in_activity(log: EventLog) -> pd.DataFrame:
 def message_engagement(
     log: EventLog, message: str, kinds: Mapping[str, Sequence[str]]
 ) -> pd.DataFrame:
-    """Per case and message (the value of the ``message`` column, e.g. HubSpot's
-    ``emailCampaignId``): ``case_id``, ``message`` (text), ``first`` (its first event), then for
+    """Per case and message (the value of the ``message`` column, the vocabulary's
+    message role): ``case_id``, ``message`` (text), ``first`` (its first event), then for
     each ``name: activities`` of ``kinds`` a column ``name`` (the case has such an event for the
     message) and ``name_at`` (when first).
 
     Example:
-        >>> kinds = {"sent": ["SENT"], "clicked": ["CLICK"]}                        # doctest: +SKIP
-        >>> message_engagement(log, "emailCampaignId", kinds).groupby("message")["clicked"].mean()  # doctest: +SKIP
+        >>> kinds = {k: log.vocabulary.labels(k) for k in ("sent", "clicked")}   # doctest: +SKIP
+        >>> message = log.vocabulary.role("message")                             # doctest: +SKIP
+        >>> message_engagement(log, message, kinds).groupby("message")["clicked"].mean()  # doctest: +SKIP
     """  # noqa: E501
     if message not in log.columns:
         raise EventLogError(

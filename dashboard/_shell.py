@@ -180,5 +180,6 @@ def show_filters(current: dict[str, Any] | None) -> tuple[Any, list, str, str]:
         return t("shell.no_logs"), [], "", ""
     _, cases = counts(view)
     _, total = counts(view.unfiltered())
-    lines = [html.Li(line) for line in view.stack.describe()] or [html.Li(t("filters.none"))]
+    lines = [html.Li(line) for line in view.stack.describe(current_language())]
+    lines = lines or [html.Li(t("filters.none"))]
     return t("filters.count", cases=number(cases), total=number(total)), lines, *stack_code(view)

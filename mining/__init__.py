@@ -15,7 +15,12 @@ from mining._case_table import (
     case_activities,
     case_table,
 )
-from mining._conformance import ConformanceResult, check_conformance, read_model
+from mining._conformance import (
+    DEVIATION_KINDS,
+    ConformanceResult,
+    check_conformance,
+    read_model,
+)
 from mining._consent import consent_violations, sends_before_opt_in
 from mining._discovery import DiscoveredModel, ProcessMap, discover_model, process_map
 from mining._engines import SparkLog, check_conformance_spark, export_parquet, spark_session
@@ -91,6 +96,7 @@ from mining.exceptions import EventLogError, LogNotFoundError, UnsafeFileError
 
 __all__ = [
     "CASE_TABLE_COLUMNS",
+    "DEVIATION_KINDS",
     "DFG",
     "EMAIL_KINDS",
     "KINDS",

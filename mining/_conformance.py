@@ -26,6 +26,7 @@ from mining._filters import without_reactions
 SKIPPED = "skipped"
 UNEXPECTED = "unexpected"
 OUT_OF_ORDER = "out_of_order"
+DEVIATION_KINDS = (SKIPPED, UNEXPECTED, OUT_OF_ORDER)  # the kinds a deviation row names
 
 
 def read_model(path: str | Path) -> tuple[Any, Any, Any]:

@@ -67,8 +67,8 @@ class Filter:
         """The statement selecting the events of ``events`` that pass."""
         raise NotImplementedError
 
-    def describe(self) -> str:
-        """One line of plain text."""
+    def describe(self, lang: str = "en") -> str:
+        """One line of plain text, in English (``"en"``) or Spanish (``"es"``)."""
         raise NotImplementedError
 
     def to_dict(self) -> dict[str, Any]:
@@ -83,6 +83,13 @@ class Filter:
         """Python that rebuilds this filter."""
         args = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self))
         return f"{type(self).__name__}({args})"
+
+
+def _pick(words: tuple[str, str], lang: str) -> str:
+    """The English or Spanish of a pair."""
+    if lang not in ("en", "es"):
+        raise ValueError(f"lang must be 'en' or 'es', not {lang!r}")
+    return words[1] if lang == "es" else words[0]
 
 
 def _attribute(log: EventLog, column: str) -> str:
@@ -114,15 +121,15 @@ class TimeRange(Filter):
         end = _instant(self.end, "TIMESTAMPTZ 'infinity'")
         return _queries.filter_time_range(events, start, end, self.mode)
 
-    def describe(self) -> str:
+    def describe(self, lang: str = "en") -> str:
         span = f"[{self.start or '…'}, {self.end or '…'})"
-        what = {
-            "contained": "cases entirely within",
-            "intersecting": "cases overlapping",
-            "started": "cases started in",
-            "events": "events within",
+        words = {
+            "contained": ("cases entirely within", "casos enteros dentro de"),
+            "intersecting": ("cases overlapping", "casos que se solapan con"),
+            "started": ("cases started in", "casos empezados en"),
+            "events": ("events within", "eventos dentro de"),
         }[self.mode]
-        return f"{what} {span}"
+        return f"{_pick(words, lang)} {span}"
 
 
 @dataclass(frozen=True)
@@ -138,9 +145,10 @@ class CaseAttribute(Filter):
         column = _attribute(log, self.column)
         return _queries.filter_attribute_cases(events, column, _values(self.values), self.keep)
 
-    def describe(self) -> str:
-        verb = "cases with" if self.keep else "cases without"
-        return f"{verb} {self.column} in {', '.join(map(str, self.values))}"
+    def describe(self, lang: str = "en") -> str:
+        verb = ("cases with", "casos con") if self.keep else ("cases without", "casos sin")
+        within = _pick(("in", "en"), lang)
+        return f"{_pick(verb, lang)} {self.column} {within} {', '.join(map(str, self.values))}"
 
 
 @dataclass(frozen=True)
@@ -156,9 +164,10 @@ class EventAttribute(Filter):
         column = _attribute(log, self.column)
         return _queries.filter_attribute_events(events, column, _values(self.values), self.keep)
 
-    def describe(self) -> str:
-        verb = "events with" if self.keep else "events without"
-        return f"{verb} {self.column} in {', '.join(map(str, self.values))}"
+    def describe(self, lang: str = "en") -> str:
+        verb = ("events with", "eventos con") if self.keep else ("events without", "eventos sin")
+        within = _pick(("in", "en"), lang)
+        return f"{_pick(verb, lang)} {self.column} {within} {', '.join(map(str, self.values))}"
 
 
 @dataclass(frozen=True)
@@ -174,10 +183,12 @@ class StartActivities(Filter):
             events, "start", _values(self.activities), self.keep
         )
 
-    def describe(self) -> str:
-        return (
-            f"cases {'starting' if self.keep else 'not starting'} with {', '.join(self.activities)}"
-        )
+    def describe(self, lang: str = "en") -> str:
+        if self.keep:
+            verb = ("cases starting with", "casos que empiezan por")
+        else:
+            verb = ("cases not starting with", "casos que no empiezan por")
+        return f"{_pick(verb, lang)} {', '.join(self.activities)}"
 
 
 @dataclass(frozen=True)
@@ -193,8 +204,12 @@ class EndActivities(Filter):
             events, "end", _values(self.activities), self.keep
         )
 
-    def describe(self) -> str:
-        return f"cases {'ending' if self.keep else 'not ending'} with {', '.join(self.activities)}"
+    def describe(self, lang: str = "en") -> str:
+        if self.keep:
+            verb = ("cases ending with", "casos que terminan en")
+        else:
+            verb = ("cases not ending with", "casos que no terminan en")
+        return f"{_pick(verb, lang)} {', '.join(self.activities)}"
 
 
 @dataclass(frozen=True)
@@ -210,8 +225,9 @@ class CaseSize(Filter):
         high = "NULL" if self.max_events is None else str(int(self.max_events))
         return _queries.filter_case_size(events, low, high)
 
-    def describe(self) -> str:
-        return f"cases with {self.min_events or 0}–{self.max_events or '∞'} events"
+    def describe(self, lang: str = "en") -> str:
+        span = f"{self.min_events or 0}–{self.max_events or '∞'}"
+        return _pick((f"cases with {span} events", f"casos con {span} eventos"), lang)
 
 
 @dataclass(frozen=True)
@@ -227,11 +243,12 @@ class CaseDuration(Filter):
             events, _number(self.min_seconds), _number(self.max_seconds)
         )
 
-    def describe(self) -> str:
+    def describe(self, lang: str = "en") -> str:
         def days(value: float | None) -> str:
             return "∞" if value is None else f"{value / 86400:g} d"
 
-        return f"cases lasting {days(self.min_seconds or 0)}–{days(self.max_seconds)}"
+        span = f"{days(self.min_seconds or 0)}–{days(self.max_seconds)}"
+        return _pick((f"cases lasting {span}", f"casos que duran {span}"), lang)
 
 
 @dataclass(frozen=True)
@@ -247,13 +264,33 @@ class VariantsFilter(Filter):
         top = "NULL" if self.top is None else str(int(self.top))
         return _queries.filter_variants(events, top, _number(self.coverage))
 
-    def describe(self) -> str:
+    def describe(self, lang: str = "en") -> str:
         parts = []
         if self.top is not None:
-            parts.append(f"the {self.top} most frequent variants")
+            parts.append(
+                _pick(
+                    (
+                        f"the {self.top} most frequent variants",
+                        f"las {self.top} variantes más frecuentes",
+                    ),
+                    lang,
+                )
+            )
         if self.coverage is not None:
-            parts.append(f"the variants covering {self.coverage:.0%} of cases")
-        return "cases of " + (" and ".join(parts) or "every variant")
+            share = f"{self.coverage:.0%}"
+            parts.append(
+                _pick(
+                    (
+                        f"the variants covering {share} of cases",
+                        f"las variantes que cubren el {share} de los casos",
+                    ),
+                    lang,
+                )
+            )
+        joined = _pick((" and ", " y "), lang).join(parts)
+        if lang == "es":
+            return "casos de " + (joined or "cualquier variante")
+        return "cases of " + (joined or "every variant")
 
 
 @dataclass(frozen=True)
@@ -275,7 +312,14 @@ class Follows(Filter):
             events, literal(self.first), literal(self.then), self.directly, self.keep, among
         )
 
-    def describe(self) -> str:
+    def describe(self, lang: str = "en") -> str:
+        if lang == "es":
+            how = "justo después" if self.directly else "en algún momento después"
+            verb = "casos en que" if self.keep else "casos en que no"
+            text = f"{verb} {self.then} viene {how} de {self.first}"
+            if self.among and self.directly:
+                text += f" (contando solo las {len(self.among)} actividades mostradas)"
+            return text
         how = "directly" if self.directly else "eventually"
         verb = "cases where" if self.keep else "cases where not"
         text = f"{verb} {self.first} is {how} followed by {self.then}"
@@ -298,7 +342,11 @@ class Rework(Filter):
         activity = "NULL" if self.activity is None else literal(self.activity)
         return _queries.filter_rework(events, activity, str(int(self.min_count)), self.keep)
 
-    def describe(self) -> str:
+    def describe(self, lang: str = "en") -> str:
+        if lang == "es":
+            what = self.activity or "una actividad"
+            verb = "casos en que" if self.keep else "casos en que no"
+            return f"{verb} {what} se repite ({self.min_count} veces o más)"
         what = self.activity or "an activity"
         verb = "cases where" if self.keep else "cases where not"
         return f"{verb} {what} repeats ({self.min_count}× or more)"
@@ -363,9 +411,9 @@ class FilterStack:
         log.connection.execute(f"CREATE OR REPLACE TEMP VIEW {ident(view)} AS {sql}")
         return log.with_events(view, tuple(f.to_dict() for f in self.filters))
 
-    def describe(self) -> list[str]:
-        """One line of text per filter."""
-        return [f.describe() for f in self.filters]
+    def describe(self, lang: str = "en") -> list[str]:
+        """One line of text per filter, in English or Spanish."""
+        return [f.describe(lang) for f in self.filters]
 
     def to_code(self) -> str:
         """Python that rebuilds the stack."""

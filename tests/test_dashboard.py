@@ -24,7 +24,7 @@ from dashboard.pages import (
     variants,
 )
 from mejora.cli import EXAMPLES
-from mining import EventStore, read_log
+from mining import EventStore, Follows, read_log
 from sample_logs import load_sample
 from tests._planted_logs import overlapping_campaigns, two_versions
 
@@ -569,6 +569,23 @@ def test_the_language_switch(app):
         client.get("/lang/en", headers={"Referer": "http://evil.example/x"}).headers["Location"]
         == "/"
     )
+
+
+def test_filter_lines_and_deviation_kinds_follow_the_session_language(app):
+    from dashboard import _shell
+
+    client = app.server.test_client()
+    sign_in(client, "ana", PASSWORD)
+    calls = CallbackClient(app, client)
+    client.get("/lang/es")
+    view = {"log": "sales_activities", "filters": [Follows("Qualified", "Demo held").to_dict()]}
+    lines = json.dumps(calls.call(_shell.show_filters, view), ensure_ascii=False)
+    assert "casos en que Demo held viene justo después de Qualified" in lines
+    started = calls.call(conformance.run_check, 1, SALES, "bundled:sales_pipeline", "alignments")
+    out = wait_for(calls, conformance.show_check, started["conf-job.data"])
+    kinds = {row["kind"] for row in out["conf-deviations.rowData"]}
+    assert "omitido" in kinds and kinds <= {"omitido", "inesperado", "fuera de orden"}
+    client.get("/lang/en")
 
 
 def test_the_store_file_is_never_named_in_the_page(app, ana):

@@ -107,6 +107,28 @@ def test_round_trips_and_descriptions():
         "cases with region in North, East",
         "cases where an activity repeats (2× or more)",
     ]
+    # a manager's dashboard in Spanish reads its filters in Spanish
+    assert stack.describe("es") == [
+        "casos empezados en [2025-01-01, …)",
+        "casos con region en North, East",
+        "casos en que una actividad se repite (2 veces o más)",
+    ]
+    every = [
+        TimeRange("2025-01-01", "2025-02-01", mode="events"),
+        EventAttribute("activity", ("demo",), keep=False),
+        StartActivities(("lead",)),
+        EndActivities(("won",), keep=False),
+        CaseSize(2, 5),
+        CaseDuration(max_seconds=86400),
+        VariantsFilter(top=3, coverage=0.8),
+        Follows("demo", "won", among=("demo", "won")),
+        Follows("lead", "won", directly=False, keep=False),
+    ]
+    for item in every:
+        english, spanish = item.describe(), item.describe("es")
+        assert english != spanish and not {"cases", "events", "the"} & set(spanish.split())
+    with pytest.raises(ValueError, match="lang"):
+        CaseSize(2, 5).describe("fr")
 
 
 def test_bad_filters_fail_clearly(log):

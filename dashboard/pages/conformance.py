@@ -33,7 +33,7 @@ from dashboard._components import (
 from dashboard._data import View, data, error_text
 from dashboard._graph import STYLESHEET, WORKFLOW_LAYOUT, workflow_elements
 from dashboard.i18n import current_language, t
-from mining import conformance_figure, waits_against_design_figure
+from mining import DEVIATION_KINDS, conformance_figure, waits_against_design_figure
 
 PATH, ORDER, NAME = "/conformance", 3, "nav.conformance"
 for _grid in (ids.CONF_DEVIATIONS, ids.CONF_BRANCHES, ids.CONSENT_GRID):
@@ -291,11 +291,20 @@ def show_check(_n: int, job_id: str | None) -> tuple:
         summary,
         elements,
         conformance_figure(result, lang=current_language()),
-        records(deviations[["kind", "activity", "cases", "share", "impact"]]),
+        records(
+            deviations[["kind", "activity", "cases", "share", "impact"]].assign(
+                kind=lambda f: f["kind"].map(_kind_text)
+            )
+        ),
         records(found["branches"]),
         waits_against_design_figure(found["waits"], lang=current_language()),
         True,
     )
+
+
+def _kind_text(kind: str) -> str:
+    """A deviation kind in the page's language."""
+    return t(f"dev.{kind}") if kind in DEVIATION_KINDS else kind
 
 
 def _signed(seconds: float) -> str:

@@ -10,6 +10,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
+from babel.numbers import format_decimal, format_percent
 from dash import Input, Output, dcc, html
 from flask import current_app
 from flask_login import current_user
@@ -17,34 +18,47 @@ from flask_login import current_user
 from dashboard._auth import require_role
 from dashboard._callbacks import clientside
 from dashboard._data import Job, Report, data, error_text
-from dashboard.i18n import t
+from dashboard.i18n import current_language, t
 
 POLL_MS = 400
 
 
-# -- formats -------------------------------------------------------------------------------
-def number(value: float | int | None) -> str:
-    """1,234 (or a dash for missing)."""
+# -- formats (in the session's language: 1,234.5 and 12.3% in English, 1234,5 and 12,3 % in
+# Spanish, by babel's CLDR data) ----------------------------------------------------------
+_LOCALES = {"en": "en_GB", "es": "es_ES"}
+
+
+def _locale(lang: str | None) -> str:
+    return _LOCALES.get(lang or current_language(), "en_GB")
+
+
+def number(value: float | int | None, digits: int | None = None, lang: str | None = None) -> str:
+    """1,234 or 1,234.57 (``digits`` decimals; default: none for whole numbers, else 2), or a
+    dash for missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    places = digits if digits is not None else (0 if float(value).is_integer() else 2)
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return format_decimal(value, format=pattern, locale=_locale(lang))
 
 
-def share(value: float | None) -> str:
-    """12.3 %."""
+def share(value: float | None, lang: str | None = None) -> str:
+    """12.3% (12,3 % in Spanish)."""
     if value is None or math.isnan(value):
         return "–"
-    return f"{value:.1%}"
+    locale = _locale(lang)
+    pattern = "#,##0.0\u00a0%" if locale.startswith("es") else "#,##0.0%"
+    return format_percent(value, format=pattern, locale=locale)
 
 
-def duration(seconds: float | None) -> str:
+def duration(seconds: float | None, lang: str | None = None) -> str:
     """A duration in the largest fitting unit: 3.2 d, 5.0 h, 12 min, 40 s."""
     if seconds is None or math.isnan(seconds):
         return "–"
     for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
         if abs(seconds) >= size:
-            return f"{seconds / size:.1f} {unit}"
-    return f"{seconds:.0f} s"
+            return f"{number(seconds / size, 1, lang)} {unit}"
+    return f"{number(round(seconds), 0, lang)} s"
 
 
 def records(frame: pd.DataFrame, limit: int | None = None) -> list[dict[str, Any]]:

@@ -221,3 +221,13 @@ def test_no_follows_index_above_the_size_limit(service, write_csv, monkeypatch):
         assert cached.follows_index(log) is None
         monkeypatch.setattr(cached, "INDEX_MAX_EVENTS", log.n_events)
         assert cached.follows_index(log).covers(log)
+
+
+def test_numbers_on_the_pages_follow_the_language():
+    from dashboard._components import duration, number, share
+
+    assert (number(1234567), number(1234567, lang="es")) == ("1,234,567", "1.234.567")
+    assert (number(0.948, 3), number(0.948, 3, lang="es")) == ("0.948", "0,948")
+    assert (share(0.755), share(0.755, lang="es")) == ("75.5%", "75,5\u00a0%")
+    assert (duration(5400), duration(5400, lang="es")) == ("1.5 h", "1,5 h")
+    assert number(None) == share(float("nan")) == duration(None) == "–"

@@ -275,7 +275,7 @@ def show_check(_n: int, job_id: str | None) -> tuple:
         "conf.summary",
         log=log,
         workflow=workflow.name or workflow.id,
-        fitness=f"{result.fitness:.3f}",
+        fitness=number(result.fitness, 3),
         fit=share(fit),
         cases=number(cases),
     )

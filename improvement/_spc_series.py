@@ -370,14 +370,26 @@ def _case_starts(log: mining.EventLog, freq: Freq) -> pd.DataFrame:
     return times
 
 
+def _fitting_unit(seconds: float) -> Literal["seconds", "minutes", "hours", "days"]:
+    """The largest unit in which ``seconds`` is at least 2 (days when unknown)."""
+    if not math.isfinite(seconds):
+        return "days"
+    for name in ("days", "hours", "minutes"):
+        if seconds >= 2 * _SECONDS[name]:
+            return name  # type: ignore[return-value]
+    return "seconds"
+
+
 def throughput_series(
     log: mining.EventLog,
     *,
     freq: Freq = "W",
     statistic: Literal["median", "mean"] = "median",
-    unit: Literal["seconds", "minutes", "hours", "days"] = "days",
+    unit: Literal["seconds", "minutes", "hours", "days", "auto"] = "auto",
 ) -> KpiSeries:
-    """Median (or mean) throughput time of the cases started in each period.
+    """Median (or mean) throughput time of the cases started in each period, in ``unit``;
+    ``auto`` takes the largest unit in which the log's median case lasts 2 or more (days for a
+    sales pipeline, minutes for a ticket desk), so an axis never reads in millionths of a day.
 
     Cases still open when the log was extracted end at their last event, so the last periods
     may look faster than they are. Periods in which no case started are left out.
@@ -388,9 +400,11 @@ def throughput_series(
     """
     if statistic not in ("median", "mean"):
         raise ValueError(f"statistic must be median or mean, not {statistic!r}")
-    if unit not in _SECONDS:
-        raise ValueError(f"unit must be one of {', '.join(_SECONDS)}, not {unit!r}")
+    if unit not in (*_SECONDS, "auto"):
+        raise ValueError(f"unit must be one of {', '.join(_SECONDS)} or auto, not {unit!r}")
     times = _case_starts(log, freq)
+    if unit == "auto":
+        unit = _fitting_unit(float(times["throughput_seconds"].median()))
     times["value"] = times["throughput_seconds"] / _SECONDS[unit]
     groups = times.groupby("period", sort=True)["value"]
     values = groups.median() if statistic == "median" else groups.mean()

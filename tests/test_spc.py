@@ -582,6 +582,19 @@ def test_kpi_series_on_an_empty_log(write_csv):
         kpi_control_chart(series)
 
 
+def test_a_short_process_is_charted_in_minutes_not_in_millionths_of_a_day(write_csv):
+    """Tickets closed in about 20 minutes: the series is in minutes, with its values right."""
+    rows = ["case,activity,timestamp"]
+    for i in range(60):
+        start = pd.Timestamp("2025-03-03 09:00") + pd.Timedelta(hours=7 * i)
+        rows += [f"t{i},Opened,{start}", f"t{i},Closed,{start + pd.Timedelta(minutes=15 + i % 10)}"]
+    series = improvement.throughput_series(mining.read_log(write_csv("\n".join(rows) + "\n")))
+    assert series.unit == "minutes" and "(minutes)" in series.name
+    assert min(series.values) >= 15 and max(series.values) <= 24
+    days = improvement.throughput_series(sample_logs.load_sales_activities())
+    assert days.unit == "days"  # a sales pipeline stays in days
+
+
 # -- figure -------------------------------------------------------------------------------------
 def test_control_chart_figure_marks_limits_zones_and_signals(juice):
     result = control_chart(

@@ -12,7 +12,25 @@ from dashboard._components import duration, number, share
 from mining import ProcessMap
 
 START, END = "__start__", "__end__"
-LAYOUT = {"name": "dagre", "rankDir": "LR", "nodeSep": 25, "rankSep": 70, "animate": False}
+# top to bottom, in a box that grows with the activities (see ``map_height``): a map fitted into
+# a fixed box shrank a 14-activity map's labels to 5 px
+LAYOUT = {
+    "name": "dagre",
+    "rankDir": "TB",
+    "nodeSep": 30,
+    "rankSep": 55,
+    "animate": False,
+    "fit": False,
+    "padding": 20,
+}
+MAP_MIN_HEIGHT, MAP_MAX_HEIGHT, MAP_ROW = 560, 2400, 95  # pixels; MAP_ROW per activity
+
+
+def map_height(activities: int) -> int:
+    """Pixels for a map of ``activities`` boxes drawn top to bottom at about full size."""
+    return int(min(max(MAP_ROW * (activities + 1), MAP_MIN_HEIGHT), MAP_MAX_HEIGHT))
+
+
 WORKFLOW_LAYOUT = {"name": "dagre", "rankDir": "TB", "nodeSep": 30, "rankSep": 45, "animate": False}
 
 STYLESHEET: list[dict[str, Any]] = [

@@ -231,3 +231,11 @@ def test_numbers_on_the_pages_follow_the_language():
     assert (share(0.755), share(0.755, lang="es")) == ("75.5%", "75,5\u00a0%")
     assert (duration(5400), duration(5400, lang="es")) == ("1.5 h", "1,5 h")
     assert number(None) == share(float("nan")) == duration(None) == "–"
+
+
+def test_the_map_box_grows_with_its_activities():
+    from dashboard._graph import MAP_MAX_HEIGHT, MAP_MIN_HEIGHT, map_height
+
+    assert map_height(0) == map_height(3) == MAP_MIN_HEIGHT
+    assert MAP_MIN_HEIGHT < map_height(14) < map_height(20) <= MAP_MAX_HEIGHT
+    assert map_height(500) == MAP_MAX_HEIGHT

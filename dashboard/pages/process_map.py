@@ -13,7 +13,7 @@ from dashboard import _cached, ids
 from dashboard._callbacks import callback
 from dashboard._components import field, message, number, share
 from dashboard._data import View, counts, error_text, publish
-from dashboard._graph import LAYOUT, STYLESHEET, map_elements
+from dashboard._graph import LAYOUT, STYLESHEET, map_elements, map_height
 from dashboard.i18n import t
 from mining import CaseAttribute, Follows
 
@@ -65,7 +65,7 @@ def layout(**_: Any) -> html.Div:
                 elements=[],
                 layout=LAYOUT,
                 stylesheet=STYLESHEET,
-                style={"width": "100%", "height": "560px", "border": "1px solid #dde"},
+                style=_style(0),
                 minZoom=0.2,
                 maxZoom=3,
             ),
@@ -76,6 +76,7 @@ def layout(**_: Any) -> html.Div:
 
 @callback(
     Output(ids.MAP_GRAPH, "elements"),
+    Output(ids.MAP_GRAPH, "style"),
     Output(ids.MAP_COVERAGE, "children"),
     Output(ids.MAP_MESSAGE, "children"),
     Input(ids.APP_VIEW, "data"),
@@ -88,11 +89,15 @@ def draw_map(current: dict[str, Any] | None, metric: str, activities: float, pat
     try:
         pmap = _cached.process_map(View.from_data(current), activities, paths)
     except (ValueError, LookupError) as exc:
-        return [], "", message(error_text(exc), "warning")
+        return [], _style(0), "", message(error_text(exc), "warning")
     coverage = t(
         "map.coverage", activities=share(pmap.activity_coverage), paths=share(pmap.path_coverage)
     )
-    return map_elements(pmap, metric), coverage, None
+    return map_elements(pmap, metric), _style(len(pmap.nodes)), coverage, None
+
+
+def _style(activities: int) -> dict[str, str]:
+    return {"width": "100%", "height": f"{map_height(activities)}px", "border": "1px solid #dde"}
 
 
 @callback(Output(ids.MAP_CASES, "children"), Input(ids.APP_VIEW, "data"))

@@ -311,3 +311,24 @@ def test_every_path_the_server_sends_is_drawn_after_slider_moves(page):
         )
         page.wait_for_timeout(300)
         assert sorted(_drawn_paths(page)) == expected, value
+
+
+def test_map_labels_are_drawn_at_a_readable_size(page):
+    """The map is drawn top to bottom at full size in a box that grows with it, not shrunk
+    into a fixed box (a 14-activity map's labels came out 5 px high)."""
+    sign_in(page, "ana", "/map")
+    page.locator("#map-coverage").filter(has_text="transitions").wait_for()
+    page.wait_for_function(
+        """() => { const root = document.getElementById('map-graph');
+                   const h = [root, ...root.querySelectorAll('div')].find(el => el._cyreg);
+                   return h && h._cyreg.cy.nodes().length > 3; }"""
+    )
+    page.wait_for_timeout(500)
+    pixels = page.evaluate(
+        """() => { const root = document.getElementById('map-graph');
+                   const cy = [root, ...root.querySelectorAll('div')].find(el => el._cyreg)
+                       ._cyreg.cy;
+                   const node = cy.nodes('[kind = "activity"]')[0];
+                   return cy.zoom() * parseFloat(node.style('font-size')); }"""
+    )
+    assert pixels >= 10

@@ -145,12 +145,14 @@ def export_csv(grid_id: str) -> None:
 
 
 def graph(graph_id: str, height: int = 420) -> dcc.Loading:
-    """A plotly graph with a loading spinner."""
+    """A plotly graph with a loading spinner, at least ``height`` pixels high: a figure that
+    sets a taller height of its own (one row per path or case) grows its card instead of
+    spilling over the next one."""
     return dcc.Loading(
         dcc.Graph(
             id=graph_id,
             figure=empty_figure(),
-            style={"height": f"{height}px"},
+            style={"minHeight": f"{height}px"},
             config={"displaylogo": False},
         ),
         type="dot",

@@ -31,7 +31,15 @@ def map_height(activities: int) -> int:
     return int(min(max(MAP_ROW * (activities + 1), MAP_MIN_HEIGHT), MAP_MAX_HEIGHT))
 
 
-WORKFLOW_LAYOUT = {"name": "dagre", "rankDir": "TB", "nodeSep": 30, "rankSep": 45, "animate": False}
+WORKFLOW_LAYOUT = {
+    "name": "dagre",
+    "rankDir": "TB",
+    "nodeSep": 30,
+    "rankSep": 45,
+    "animate": False,
+    "fit": False,
+    "padding": 20,
+}
 
 STYLESHEET: list[dict[str, Any]] = [
     {

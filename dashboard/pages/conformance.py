@@ -31,7 +31,7 @@ from dashboard._components import (
     start_job,
 )
 from dashboard._data import View, data, error_text
-from dashboard._graph import STYLESHEET, WORKFLOW_LAYOUT, workflow_elements
+from dashboard._graph import STYLESHEET, WORKFLOW_LAYOUT, map_height, workflow_elements
 from dashboard.i18n import current_language, t
 from mining import DEVIATION_KINDS, conformance_figure, waits_against_design_figure
 
@@ -137,7 +137,7 @@ def layout(**_: Any) -> html.Div:
                     elements=[],
                     layout=WORKFLOW_LAYOUT,
                     stylesheet=STYLESHEET,
-                    style={"width": "100%", "height": "520px", "border": "1px solid #dde"},
+                    style=_graph_style(0),
                 ),
                 graph(ids.CONF_FIGURE, 380),
             ),
@@ -253,6 +253,7 @@ def clear_results(_current: dict[str, Any] | None) -> tuple:
     Output(ids.CONF_STATUS, "children"),
     Output(ids.CONF_SUMMARY, "children"),
     Output(ids.CONF_GRAPH, "elements"),
+    Output(ids.CONF_GRAPH, "style"),
     Output(ids.CONF_FIGURE, "figure"),
     Output(ids.CONF_DEVIATIONS, "rowData"),
     Output(ids.CONF_BRANCHES, "rowData"),
@@ -266,7 +267,7 @@ def show_check(_n: int, job_id: str | None) -> tuple:
     """The check's results once the job is done."""
     state, value = poll_job(job_id)
     if state != "done":
-        return job_status(state, value), *[no_update] * 6, state != "running"
+        return job_status(state, value), *[no_update] * 7, state != "running"
     workflow, log, found = value
     result = found["result"]
     cases = len(result.cases)
@@ -290,6 +291,7 @@ def show_check(_n: int, job_id: str | None) -> tuple:
         "",
         summary,
         elements,
+        _graph_style(len(workflow.nodes)),
         conformance_figure(result, lang=current_language()),
         records(
             deviations[["kind", "activity", "cases", "share", "impact"]].assign(
@@ -300,6 +302,11 @@ def show_check(_n: int, job_id: str | None) -> tuple:
         waits_against_design_figure(found["waits"], lang=current_language()),
         True,
     )
+
+
+def _graph_style(nodes: int) -> dict[str, str]:
+    """The workflow drawing's box, tall enough to draw ``nodes`` steps at full size."""
+    return {"width": "100%", "height": f"{map_height(nodes)}px", "border": "1px solid #dde"}
 
 
 def _kind_text(kind: str) -> str:

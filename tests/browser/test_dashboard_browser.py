@@ -332,3 +332,24 @@ def test_map_labels_are_drawn_at_a_readable_size(page):
                    return cy.zoom() * parseFloat(node.style('font-size')); }"""
     )
     assert pixels >= 10
+
+
+def test_the_designed_waits_chart_stays_inside_its_card(page):
+    """The chart sets a height of one row per path; its card grows with it (it spilled over
+    the next card), and the workflow drawing is drawn at full size."""
+    sign_in(page, "ana", "/conformance")
+    page.locator("#conf-workflow").wait_for()
+    page.wait_for_timeout(1000)
+    page.click("#conf-run")
+    page.locator("#conf-summary").filter(has_text="fitness").wait_for(timeout=60_000)
+    page.locator("#conf-waits .main-svg").first.wait_for()
+    page.wait_for_timeout(500)
+    chart = page.locator("#conf-waits .main-svg").first.bounding_box()
+    card = page.locator(".card", has=page.locator("#conf-waits")).last.bounding_box()
+    assert chart["y"] + chart["height"] <= card["y"] + card["height"] + 1
+    zoom = page.evaluate(
+        """() => { const root = document.getElementById('conf-graph');
+                   return [root, ...root.querySelectorAll('div')].find(el => el._cyreg)
+                       ._cyreg.cy.zoom(); }"""
+    )
+    assert zoom >= 0.9

@@ -1,6 +1,6 @@
-"""Security headers on every response: a Content-Security-Policy with no inline script but
-Dash's own (by hash), and the anti-framing, referrer and MIME-sniffing headers (OWASP ASVS
-14.4)."""
+"""Security headers: on every page a Content-Security-Policy with no inline script but Dash's
+own (by hash), and on every response the anti-framing, referrer and MIME-sniffing headers
+(OWASP ASVS 14.4)."""
 
 from __future__ import annotations
 
@@ -29,17 +29,16 @@ def content_security_policy(script_hashes: list[str]) -> str:
 
 
 def install_headers(app: Dash) -> None:
-    """Add the headers to every response of ``app.server``. The script hashes are taken when a
-    response goes out, so clientside callbacks registered after the app was made count too."""
-    cache: dict[tuple[str, ...], str] = {}
+    """Add the headers to every response of ``app.server``. The policy goes on pages (HTML:
+    a policy only governs documents), with the script hashes taken as the page goes out, so
+    clientside callbacks registered after the app was made count too; callback and asset
+    responses, the hot path, hash nothing."""
 
     @app.server.after_request
     def _headers(response: Response) -> Response:
-        hashes = tuple(app.csp_hashes())
-        policy = cache.get(hashes) or cache.setdefault(
-            hashes, content_security_policy(list(hashes))
-        )
-        response.headers.setdefault("Content-Security-Policy", policy)
+        if response.mimetype == "text/html":
+            policy = content_security_policy(list(app.csp_hashes()))
+            response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

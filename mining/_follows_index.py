@@ -13,6 +13,7 @@ interpolation between order statistics as ``quantile_cont``.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from datetime import datetime
 from fractions import Fraction
 from functools import cache
@@ -154,11 +155,7 @@ class FollowsIndex:
         """``Follows(first, then)`` on the events in ``mask``: the cases where an event of
         ``first`` is followed by one of ``then`` among the kept events (and, with ``among``,
         counting only those activities' events), kept or dropped."""
-        among = mask
-        if item.among:
-            wanted = np.zeros(self._k, dtype=bool)
-            wanted[[self._codes[a] for a in item.among]] = True
-            among = mask & wanted[self._act]
+        among = self._only(mask, item.among) if item.among else mask
         events = np.flatnonzero(among)
         case, act = self._case[events], self._act[events]
         hit = (
@@ -170,6 +167,12 @@ class FollowsIndex:
         cases[case[:-1][hit]] = True
         inside = cases[self._case]
         return mask & (inside if item.keep else ~inside)
+
+    def _only(self, mask: np.ndarray, activities: Sequence[str]) -> np.ndarray:
+        """The events of ``mask`` whose activity is one of ``activities``."""
+        wanted = np.zeros(self._k, dtype=bool)
+        wanted[[self._codes[a] for a in activities]] = True
+        return mask & wanted[self._act]
 
     def sizes(self, log: EventLog) -> tuple[int, int]:
         """(events, cases) of a view of the indexed log, as ``n_events`` and ``n_cases``."""
@@ -217,9 +220,7 @@ class FollowsIndex:
         else:
             keep = mask
             if activities is not None:
-                wanted = np.zeros(self._k, dtype=bool)
-                wanted[[self._names.index(a) for a in activities]] = True
-                keep = mask & wanted[self._act]
+                keep = self._only(mask, activities)
             events = np.flatnonzero(keep)
             case, act = self._case[events], self._act[events]
             boundary = case[1:] != case[:-1]

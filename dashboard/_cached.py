@@ -4,8 +4,10 @@ cached by log version + filter stack + parameters (see ``DataService.cached``)."
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -15,6 +17,7 @@ from automation import Workflow, branch_usage, designed_waits, workflow_to_petri
 from dashboard._data import View, data, prefetch_counts
 from mining import CaseAttribute
 
+T = TypeVar("T")
 SLIDER_STEP = 0.1
 MAX_CASE_ROWS = 500
 # the follows index keeps the log's events in memory (about 270 bytes an event): above this many
@@ -49,7 +52,7 @@ def process_map(view: View, activities: float, paths: float) -> mining.ProcessMa
         return mining.process_map(log, activities=a, paths=p, index=index)
 
     result = service.cached(view, "process_map", draw, a, p)
-    service.prefetch(whole, "follows_index", follows_index)  # first in the queue
+    service.prefetch(whole, "follows_index", follows_index, first=True)
     for na, np_ in (
         (a, p - SLIDER_STEP),
         (a, p + SLIDER_STEP),
@@ -69,17 +72,49 @@ def process_map(view: View, activities: float, paths: float) -> mining.ProcessMa
     return result
 
 
+def _indexed(
+    view: View,
+    on_index: Callable[[mining.FollowsIndex, np.ndarray], T | None],
+    on_events: Callable[[mining.EventLog], T],
+) -> Callable[[mining.EventLog], T]:
+    """Computing a view's result off the log's follows index once it is built (the same
+    numbers, without a scan of the events), else on the events; asks for the index too."""
+    service = data()
+    whole = view.unfiltered()
+    service.prefetch(whole, "follows_index", follows_index, first=True)
+
+    def compute(log: mining.EventLog) -> T:
+        index = service.peek(whole, "follows_index")
+        if index is not None and index.covers(log):
+            found = on_index(index, index.events_of(log))
+            if found is not None:
+                return found
+        return on_events(log)
+
+    return compute
+
+
 def variants(view: View) -> mining.Variants:
     """Variants of the view, most frequent first."""
-    return data().cached(view, "variants", mining.get_variants)
+    return data().cached(
+        view, "variants", _indexed(view, lambda i, m: i.variants(m), mining.get_variants)
+    )
 
 
 def longest_cases(view: View) -> pd.DataFrame:
     """The longest cases of the view (at most ``MAX_CASE_ROWS``) with their statistics."""
+
+    def longest(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+        return None if frame is None else frame.nlargest(MAX_CASE_ROWS, "duration_seconds")
+
     return data().cached(
         view,
         "longest_cases",
-        lambda log: mining.case_statistics(log).nlargest(MAX_CASE_ROWS, "duration_seconds"),
+        _indexed(
+            view,
+            lambda i, m: longest(i.case_statistics(m)),
+            lambda log: longest(mining.case_statistics(log)),
+        ),
     )
 
 

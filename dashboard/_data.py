@@ -16,7 +16,7 @@ import traceback
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +26,7 @@ from flask import current_app, session
 
 from automation import WorkflowStore
 from dashboard._examples import NO_EXAMPLES, Examples
+from dashboard._prefetch import Prefetcher, lower_priority
 from mining import EventLog, EventStore, FilterStack, LogInfo, LogNotFoundError, filter_from_dict
 
 T = TypeVar("T")
@@ -103,7 +104,9 @@ class Jobs:
     """Background work in a thread pool, polled by the page (``dcc.Interval``)."""
 
     def __init__(self, workers: int = 2, keep: int = 64) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mejora-job")
+        self._pool = ThreadPoolExecutor(  # long work yields the cores to the requests
+            max_workers=workers, thread_name_prefix="mejora-job", initializer=lower_priority
+        )
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._keep = keep
         self._lock = threading.Lock()
@@ -151,19 +154,21 @@ class DataService:
         cache_entries: int = 512,
         workers: int = 2,
         examples: Examples | None = None,
+        query_threads: int | None = 1,
     ) -> None:
         self.store_path = Path(store_path)
         self.workflows = WorkflowStore(workflows)  # designed workflows and their revisions
         self.examples = examples or NO_EXAMPLES  # what the pages offer to load
-        self._anchor = EventStore(self.store_path)  # keeps the database open for cheap connects
+        # keeps the database open for cheap connects; one thread a query (the requests run side
+        # by side, and a query's own thread has the priority of its work: see lower_priority)
+        self._anchor = EventStore(self.store_path, threads=query_threads)
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple, Future] = OrderedDict()
         self._entries = cache_entries
         self._versions: dict[str, str] = {}
         self._catalogue: list[LogInfo] = []
         self.jobs = Jobs(workers)
-        self._prefetch = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mejora-prefetch")
-        self._prefetching: set[Future] = set()
+        self.prefetcher = Prefetcher()
         self.refresh()
 
     # -- catalogue -------------------------------------------------------------------------
@@ -295,32 +300,30 @@ class DataService:
         return future.result()
 
     def prefetch(
-        self, view: View, what: str, compute: Callable[[EventLog], Any], *params: Any
+        self,
+        view: View,
+        what: str,
+        compute: Callable[[EventLog], Any],
+        *params: Any,
+        first: bool = False,
     ) -> None:
-        """Compute a result the user is likely to ask for next, in the background."""
+        """Compute a result the user is likely to ask for next, in the background when the
+        server has a moment (bounded: see ``Prefetcher``); ``first`` before what waits."""
         if self.is_cached(view, what, *params):
+            return
+        try:
+            key = self._key(view, what, params)
+        except LogNotFoundError:
             return
 
         def run() -> None:
-            try:
-                self.cached(view, what, compute, *params)
-            except Exception:  # a prefetch that fails is simply not cached
-                return
+            self.cached(view, what, compute, *params)
 
-        future = self._prefetch.submit(run)
-        with self._lock:
-            self._prefetching.add(future)
-        future.add_done_callback(self._prefetch_done)
-
-    def _prefetch_done(self, future: Future) -> None:
-        with self._lock:
-            self._prefetching.discard(future)
+        self.prefetcher.submit(key, run, first=first)
 
     def settle(self, timeout: float | None = None) -> None:
         """Wait until the background prefetch is done (the benchmark's pause between moves)."""
-        with self._lock:
-            pending = list(self._prefetching)
-        wait(pending, timeout=timeout)
+        self.prefetcher.settle(timeout)
 
     def forget(self, name: str) -> None:
         """Drop every cached result of a log."""
@@ -393,7 +396,7 @@ class DataService:
     def close(self) -> None:
         """Stop background work and close the store."""
         self.jobs.shutdown()
-        self._prefetch.shutdown(wait=False, cancel_futures=True)
+        self.prefetcher.close()
         self._anchor.close()
 
 

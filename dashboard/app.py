@@ -85,12 +85,16 @@ def create_app(
         **{UPLOAD_LIMIT: limit},
     )
     server.session_interface = _SessionInterface(secure_cookies)
+    service = server.extensions[EXTENSION] = DataService(
+        store_path or default_store_path(), workflows=workflows, examples=examples
+    )
+    # before the login wall, so that every request that starts also ends: the background
+    # prefetch waits while requests are answered and stops when none has come for a while
+    server.before_request(service.prefetcher.request_started)
+    server.teardown_request(lambda _exc: service.prefetcher.request_ended())
     users = UserStore(users_file)
     install_login(server, users)
     install_routes(server, users)
-    server.extensions[EXTENSION] = DataService(
-        store_path or default_store_path(), workflows=workflows, examples=examples
-    )
     for page in PAGES:
         dash.register_page(
             page.__name__,

@@ -5,12 +5,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from dashboard._auth import ROLES, UserStore
 from dashboard._examples import NO_EXAMPLES, Examples
+from dashboard._serve import DEFAULT_THREADS, SERVERS, run_server
 from mining import EventStore, default_store_path
 from mining.cli import StoreOption
 
@@ -60,6 +61,16 @@ def dashboard_command(examples: Examples = NO_EXAMPLES) -> Callable[..., None]:
                 show_default=False,
             ),
         ] = None,
+        server: Annotated[
+            str,
+            typer.Option(
+                help="gunicorn: one process with a pool of threads (the default; Unix); "
+                "flask: Flask's development server."
+            ),
+        ] = "gunicorn",
+        threads: Annotated[
+            int, typer.Option(min=1, max=256, help="Threads answering requests (gunicorn).")
+        ] = DEFAULT_THREADS,
     ) -> None:
         """Serve the dashboard. On first start it creates the user 'admin' with a random
         password (printed once) and, with an empty store, loads the example logs."""
@@ -76,13 +87,18 @@ def dashboard_command(examples: Examples = NO_EXAMPLES) -> Callable[..., None]:
             )
         if samples and load_examples_if_empty(path, examples):
             typer.echo(f"the event store {path} was empty: loaded the example logs")
-        app = create_app(
-            path, users_file=user_store.path, examples=examples, secure_cookies=secure_cookies
-        )
+        if server not in SERVERS:
+            raise typer.BadParameter(f"one of {', '.join(SERVERS)}", param_hint="--server")
+
+        def make_app() -> Any:
+            return create_app(
+                path, users_file=user_store.path, examples=examples, secure_cookies=secure_cookies
+            )
+
         if host not in ("127.0.0.1", "localhost", "::1"):
             typer.echo("warning: listening beyond this machine; put it behind HTTPS", err=True)
         typer.echo(f"Mejora dashboard on http://{host}:{port}/ (Ctrl+C to stop)")
-        app.run(host=host, port=port, debug=False, threaded=True)
+        run_server(make_app, host, port, server=server, threads=threads)
 
     return serve
 

@@ -565,7 +565,8 @@ class KpiContext:
         if self.plan & VALUE_KPIS:
             found = [self.column(role, required=False) for role in VALUE_ROLES]
             columns = ["resource"] if self.log.has_resource else []
-            columns = list(dict.fromkeys([*columns, *(c for c in found if c)]))
+            # a role may name the case column itself (each case its own contact): it is there
+            columns = [c for c in dict.fromkeys([*columns, *found]) if c and c != "case_id"]
         frame, values = mining.case_facts(self.log, wanted, columns)
         for role in FLAG_ROLES:
             if role not in frame:
@@ -653,8 +654,9 @@ class KpiContext:
     def values(self, *columns: str) -> pd.DataFrame:
         """``mining.case_values`` of ``columns`` (one row per case), from the flags' scan when
         the plan put them there."""
+        columns = tuple(c for c in dict.fromkeys(columns) if c != "case_id")  # there already
         prefetched = self._facts[1]
-        if len(set(columns)) == len(columns) and all(c in prefetched for c in columns):
+        if all(c in prefetched for c in columns):
             return prefetched[["case_id", *columns]].copy()
         return mining.case_values(self.log, list(columns))
 

@@ -13,6 +13,7 @@ interpolation between order statistics as ``quantile_cont``.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from fractions import Fraction
@@ -25,7 +26,7 @@ import pandas as pd
 from mining._eventlog import EventLog
 from mining._filters import Filter, FilterStack, Follows, filter_from_dict
 from mining._queries import index as sql
-from mining._results import DFG
+from mining._results import DFG, Variants
 from mining._scans import _dfg
 from mining._sql import ident
 
@@ -51,8 +52,10 @@ class FollowsIndex:
         case: np.ndarray,
         activity: np.ndarray,
         at: np.ndarray,
+        case_ids: np.ndarray | None = None,
     ) -> None:
         self._con, self._lock = con, threading.Lock()
+        self._case_ids = case_ids  # the case identifier of each case number
         self.name, self.imported_at = name, imported_at
         self._names, self._case, self._act, self._at = names, case, activity, at
         self._codes = {name: code for code, name in enumerate(names)}
@@ -90,6 +93,7 @@ class FollowsIndex:
         con.unregister("incoming")
         del incoming
         names = [str(r[0]) for r in con.execute(sql.activity_names(_KEYED)).fetchall()]
+        case_ids = log.connection.execute(sql.case_names(log.events_ref)).df()["case_id"]
         arrays = con.execute(sql.keyed_arrays(_KEYED)).fetchnumpy()
         return cls(
             con,
@@ -99,6 +103,7 @@ class FollowsIndex:
             np.asarray(arrays["case_id"], dtype=np.int64),
             np.asarray(arrays["activity_code"], dtype=np.int64),
             np.asarray(arrays["at"], dtype=np.int64),
+            case_ids.to_numpy(),
         )
 
     def covers(self, log: EventLog) -> bool:
@@ -234,6 +239,52 @@ class FollowsIndex:
             codes, gaps = _sorted_pairs(codes, (at[1:] - at[:-1])[pair])
         edges = self._edge_rows(codes, gaps)
         return _dfg(edges, self._counts(starts), self._counts(ends))
+
+    def _bounds(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The kept events' positions, and where each kept case starts and ends among them."""
+        events = np.flatnonzero(mask)
+        case = self._case[events]
+        starts = np.flatnonzero(np.concatenate(([True], case[1:] != case[:-1])))[: len(events)]
+        ends = np.append(starts[1:], len(events)) if len(events) else starts
+        return events, starts, ends
+
+    def variants(self, mask: np.ndarray) -> Variants:
+        """``get_variants`` of the events in ``mask``: each case's activities in case order,
+        counted; most frequent first, then by the activities (codes follow the names' order, so
+        the tie order is the store's)."""
+        events, starts, ends = self._bounds(mask)
+        codes = self._act[events].astype(np.uint32)
+        raw, width = codes.tobytes(), codes.itemsize
+        bounds = zip((starts * width).tolist(), (ends * width).tolist(), strict=True)
+        found = Counter(raw[a:b] for a, b in bounds)
+        keyed = [(np.frombuffer(k, dtype=np.uint32).tolist(), n) for k, n in found.items()]
+        keyed.sort(key=lambda item: (-item[1], item[0]))
+        table = pd.DataFrame(
+            {
+                "activities": [tuple(self._names[c] for c in k) for k, _ in keyed],
+                "cases": [n for _, n in keyed],
+            },
+            columns=["activities", "cases"],
+        )
+        return Variants(table=table.astype({"cases": "int64"}))
+
+    def case_statistics(self, mask: np.ndarray) -> pd.DataFrame | None:
+        """``case_statistics`` of the events in ``mask`` (start, end, duration in seconds,
+        events per case, in case order); None for an index built without case identifiers."""
+        if self._case_ids is None:
+            return None
+        events, starts, ends = self._bounds(mask)
+        at = self._at[events]
+        first, last = at[starts], at[ends - 1]  # in case order the first is the earliest
+        return pd.DataFrame(
+            {
+                "case_id": self._case_ids[self._case[events[starts]]],
+                "start": pd.to_datetime(first, unit="us", utc=True),
+                "end": pd.to_datetime(last, unit="us", utc=True),
+                "duration_seconds": (last - first) / 1e6,
+                "events": (ends - starts).astype("int64"),
+            }
+        )
 
     def _counts(self, counts: np.ndarray) -> dict[str, int]:
         return {self._names[i]: int(counts[i]) for i in np.flatnonzero(counts)}

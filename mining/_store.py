@@ -71,7 +71,9 @@ def _same_types(con: duckdb.DuckDBPyConnection, table: str) -> str:
 
 
 class EventStore:
-    """A DuckDB file holding imported logs.
+    """A DuckDB file holding imported logs. ``threads`` caps the threads DuckDB runs one query
+    on, for every connection to the file in this process (a server answering many requests at
+    once gains nothing from splitting each one).
 
     Example:
         >>> with EventStore("mejora.duckdb") as store:   # doctest: +SKIP
@@ -79,7 +81,9 @@ class EventStore:
         ...     log = store.load("deals")
     """
 
-    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
+    def __init__(
+        self, path: str | Path | None = None, *, read_only: bool = False, threads: int | None = None
+    ) -> None:
         self.path = Path(path) if path is not None else default_store_path()
         if read_only and not self.path.exists():
             raise LogNotFoundError(f"{self.path}: no event store here yet; import a log first")
@@ -90,6 +94,8 @@ class EventStore:
             first = str(exc).strip().splitlines()[0]
             raise StoreError(f"{self.path}: cannot open the event store: {first}") from exc
         self._con.execute("SET TimeZone = 'UTC'")
+        if threads is not None:  # DuckDB's setting: every connection to the file in this process
+            self._con.execute(f"SET threads = {int(threads)}")
         if not read_only:
             self._con.execute(
                 f"CREATE TABLE IF NOT EXISTS {_META} (name VARCHAR PRIMARY KEY, source VARCHAR, "

@@ -177,12 +177,15 @@ def test_user_commands(tmp_path, monkeypatch, capsys):
 
 
 def test_first_start_prints_the_admin_password_and_loads_the_samples(tmp_path, monkeypatch, capsys):
-    import dash
-
+    import dashboard.cli
     import sample_logs
 
     served = {}
-    monkeypatch.setattr(dash.Dash, "run", lambda self, **kw: served.update(kw))
+
+    def run_server(make_app, host, port, **kw):
+        served.update(port=port, host=host, app=make_app(), **kw)
+
+    monkeypatch.setattr(dashboard.cli, "run_server", run_server)
     one = {"sales_activities": sample_logs.SAMPLES["sales_activities"]}
     monkeypatch.setattr(sample_logs, "SAMPLES", one)
     monkeypatch.setenv("MEJORA_SECRET_KEY", "k" * 64)
@@ -193,6 +196,7 @@ def test_first_start_prints_the_admin_password_and_loads_the_samples(tmp_path, m
     password = re.search(r"'admin' with password (\S+)", out).group(1)
     assert UserStore(users).check("admin", password) is not None
     assert "loaded example log sales_activities" in out and served["port"] == 8123
+    assert served["server"] == "gunicorn" and served["host"] == "127.0.0.1"
     assert main(args) == 0
     assert "password" not in capsys.readouterr().out  # shown once only
 

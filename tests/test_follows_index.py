@@ -87,6 +87,17 @@ def test_maps_of_filtered_views_equal_the_scans_exactly(crm, stack):
     stats = mining.activity_statistics(view).astype({"activity": str})
     pd.testing.assert_frame_equal(stats, index.activity_statistics(mask), check_exact=True)
     assert index.sizes(view) == (view.n_events, view.n_cases)
+    assert_same_cases(view, index, mask)
+
+
+def assert_same_cases(view: mining.EventLog, index: FollowsIndex, mask) -> None:
+    """Variants and case statistics off the index equal the scans of the view."""
+    plain, fast = mining.get_variants(view).table, index.variants(mask).table
+    pd.testing.assert_frame_equal(plain, fast, check_exact=True)
+    stats = mining.case_statistics(view)
+    ours = index.case_statistics(mask)
+    pd.testing.assert_frame_equal(stats, ours, check_exact=True, check_dtype=False)
+    assert [str(t) for t in stats.dtypes] == [str(t) for t in ours.dtypes]
 
 
 def test_the_numbers_of_one_filtered_view(crm):
@@ -118,6 +129,7 @@ def test_a_real_log_from_the_sales_sample():
             plain = mining.process_map(view, activities=activities, paths=paths)
             fast = mining.process_map(view, activities=activities, paths=paths, index=index)
             assert_same_map(plain, fast)
+        assert_same_cases(view, index, index.events_of(view))
 
 
 def test_filters_on_case_identifiers_and_other_logs_stay_on_the_events(crm):

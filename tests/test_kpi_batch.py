@@ -174,3 +174,22 @@ def test_items_keep_the_times_of_a_tz_aware_column() -> None:
     fast = items(flags["start"], flags["won"])
     slow = items(np.asarray(flags["start"].to_numpy(), dtype=object), flags["won"])
     _same(fast, slow, "items")
+
+
+def test_a_role_naming_the_case_column_itself_does_not_break_the_overview(tmp_path):
+    """A log where each case is its own contact (the contact role is the case column, as in the
+    generated CRM log of the benchmarks): the case column was read twice into the shared scan
+    and every KPI that joins column values failed ("'case_id' is not unique")."""
+    from sample_logs._generate import write_crm_log
+
+    log = mining.read_log(write_crm_log(tmp_path / "crm.parquet", 3000, format="parquet"))
+    assert log.vocabulary.role("contact") == "case_id"
+    table, _ = kpi_overview(log)
+    batch = {r.definition.id: r for r in table.results}
+    lost = compute_kpi(log, "lost_deals")
+    assert batch["lost_deals"].value == lost.value
+    assert batch["lost_deals"].value is not None
+    assert KpiContext(log, KpiSettings()).values("amount", "case_id").columns.tolist() == [
+        "case_id",
+        "amount",
+    ]

@@ -158,11 +158,12 @@ def count_cases(current: dict[str, Any] | None) -> str:
     Input(ids.APP_VIEW, "data"),
 )
 def show_kpis(current: dict[str, Any] | None) -> tuple:
-    """The KPIs at once when computed before, else computed in the background."""
+    """The KPIs at once when computed before, else computed in the background (also while
+    another user's request computes them: the job then waits for that computation)."""
     view = View.from_data(current)
     if not view.log:
         return [], [message(t("overview.empty"), "warning")], None, True
-    if data().is_cached(view, "kpis"):
+    if data().peek(view, "kpis") is not None:
         return *render(view), None, True
     return [], [], *start_job(lambda report: _cached.kpis(view))
 

@@ -33,6 +33,11 @@ ORDER BY {POSITION}
 """
 
 
+def case_names(events: str) -> str:
+    """The distinct case identifiers in their order (a case's number is its place here)."""
+    return f"SELECT DISTINCT case_id FROM {events} ORDER BY case_id"
+
+
 def activity_names(events: str) -> str:
     """The distinct activities in their order (the code of an activity is its place here)."""
     return f"SELECT DISTINCT activity FROM {events} ORDER BY activity"

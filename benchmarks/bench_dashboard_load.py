@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import re
 import shlex
 import socket
 import subprocess
@@ -56,20 +55,12 @@ if str(ROOT) not in sys.path:  # run as a plain script from a source checkout
 
 import requests  # noqa: E402  (Dash depends on it)
 
+from benchmarks.bench_dashboard import percentile  # noqa: E402
+
 TARGET_MS = 300.0
 HOST = "127.0.0.1"
 ROUTER = ".._pages_content.children..._pages_store.data.."
 PASSWORD = "load-test-password"
-CSRF = re.compile(r'name="csrf" value="([^"]+)"')
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-quantile (0–1), linear between order statistics."""
-    ordered = sorted(values)
-    position = q * (len(ordered) - 1)
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 class Response:

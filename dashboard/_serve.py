@@ -12,6 +12,7 @@ GIL, so a second core is used without a second process.
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -21,16 +22,7 @@ DEFAULT_THREADS = 16
 
 def has_gunicorn() -> bool:
     """Whether gunicorn can be imported here (it runs on Unix only)."""
-    try:
-        return importlib.util.find_spec("gunicorn") is not None and _unix()
-    except (ImportError, ValueError):
-        return False
-
-
-def _unix() -> bool:
-    import os
-
-    return os.name == "posix"
+    return os.name == "posix" and importlib.util.find_spec("gunicorn") is not None
 
 
 def gunicorn_options(host: str, port: int, threads: int) -> dict[str, Any]:

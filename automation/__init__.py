@@ -66,6 +66,7 @@ from automation._petri import workflow_to_petri_net
 from automation._schema import SCHEMA_PATH, workflow_schema
 from automation._simulate import simulate_workflows, to_flow, workflow_role
 from automation._store import Revision, WorkflowStore
+from automation._suggest_service import Design, resolve_design, stored_design, suggest_saved
 from automation._suggestion_model import Evidence, Impact, Risk, Suggestion, Text, Thresholds
 from automation._suggestions import SuggestionReport, suggest, suggest_from
 from automation._whatif import (
@@ -108,6 +109,7 @@ __all__ = [
     "ChangeCondition",
     "ChangeEvent",
     "ChangeSet",
+    "Design",
     "Edge",
     "Evidence",
     "Finding",
@@ -166,14 +168,17 @@ __all__ = [
     "parse_workflow",
     "read_bpmn",
     "read_workflow",
+    "resolve_design",
     "revision_history",
     "revision_of",
     "rollback",
     "save_suggestions",
     "saved_what_if",
     "simulate_workflows",
+    "stored_design",
     "suggest",
     "suggest_from",
+    "suggest_saved",
     "suggestion_what_if",
     "to_flow",
     "validate_n8n",

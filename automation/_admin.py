@@ -342,7 +342,10 @@ def load_suggestion(store: WorkflowStore, suggestion_id: str) -> SavedSuggestion
     found = sorted(store.root.glob(f"*/{SUGGESTIONS}/{suggestion_id}.json"))
     if not found:
         raise WorkflowError(
-            [f"no saved suggestion {suggestion_id!r} in {store.root} (run `mejora suggest` first)"]
+            [
+                f"no saved suggestion {suggestion_id!r} in {store.root} (run `mejora suggest` "
+                "or `mejora report --workflow` first)"
+            ]
         )
     path = found[0]
     data = json.loads(path.read_text(encoding="utf-8"))

@@ -9,9 +9,10 @@ from typing import Annotated
 
 import typer
 
+from automation._cli_options import StoreOption as WorkflowStoreOption
 from automation._report_sections import suggestions_section, touch_points
-from automation._suggestions import suggest
-from automation._workflow import read_workflow
+from automation._store import WorkflowStore
+from automation._suggest_service import resolve_design, suggest_saved
 from improvement import KpiSettings, ReportSection
 from improvement.cli_report import LangOption, PeriodOption, SettingsOption, write_report
 from mining import EventLog
@@ -35,30 +36,34 @@ def report_command(
         ),
     ] = None,
     workflow: Annotated[
-        list[Path] | None,
+        list[str] | None,
         typer.Option(
             "--workflow",
-            help="Designed workflow (.yaml/.json): adds its open suggested changes and its "
-            "touch points. Repeat for several.",
+            help="Designed workflow (.yaml/.json file, or the id of a stored workflow): adds its "
+            "open suggested changes, saved so `mejora whatif` and `mejora apply` find them by "
+            "the ids the report shows, and its touch points. Repeat for several.",
             show_default=False,
         ),
     ] = None,
     settings: SettingsOption = None,
     filters: FiltersOption = None,
     store: StoreOption = None,
+    workflows: WorkflowStoreOption = None,
 ) -> None:
     """The manager report of a stored log for a period, in Spanish or English, as one HTML file
     (figures embedded, opens offline) or a PDF; with --workflow, the workflow's suggested
     changes too."""
-    workflows = [read_workflow(path) for path in workflow or []]
+    workflow_store = WorkflowStore(workflows)
+    designs = [resolve_design(source, workflow_store) for source in workflow or []]
+    language = lang if lang in ("es", "en") else "en"
 
     def extra(log: EventLog, chosen: KpiSettings) -> tuple[Sequence[ReportSection], KpiSettings]:
         sections = [
-            suggestions_section(suggest(w, log), w.name, lang if lang in ("es", "en") else "en")
-            for w in workflows
+            suggestions_section(suggest_saved(d, log, workflow_store), d.workflow.name, language)
+            for d in designs
         ]
-        if workflows and not chosen.touch_points:
-            points = {k: v for w in workflows for k, v in touch_points(w).items()}
+        if designs and not chosen.touch_points:
+            points = {k: v for d in designs for k, v in touch_points(d.workflow).items()}
             chosen = dataclasses.replace(chosen, touch_points=points)
         return sections, chosen
 

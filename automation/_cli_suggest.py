@@ -19,19 +19,16 @@ from automation._admin import (
     diff_revisions,
     load_suggestion,
     revision_history,
-    revision_of,
     rollback,
-    save_suggestions,
 )
-from automation._analysis import Analysis
 from automation._before_after import compare_revisions
 from automation._cli_options import StoreOption
 from automation._n8n import write_n8n
 from automation._store import WorkflowStore
+from automation._suggest_service import resolve_design, suggest_saved
 from automation._suggestion_model import Thresholds
-from automation._suggestions import RULES, suggest_from
-from automation._whatif import REPLAYED_RULES, fit_behaviour, saved_what_if
-from automation._workflow import Workflow, read_workflow
+from automation._suggestions import RULES
+from automation._whatif import REPLAYED_RULES, saved_what_if
 from automation.exceptions import WorkflowError
 from mining import EventStore
 from mining.cli import FiltersOption, apply_filters, emit_json, stored_log
@@ -42,49 +39,6 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout."
 ByOption = Annotated[str, typer.Option("--by", help="Who does this (kept in the audit trail).")]
 WorkflowArgument = Annotated[str, typer.Argument(help="Workflow id in the workflow store.")]
 SuggestionArgument = Annotated[str, typer.Argument(help="Suggestion id (from `mejora suggest`).")]
-
-
-def _workflow(source: str, store: WorkflowStore) -> tuple[Workflow, int | None, str]:
-    """The workflow to analyse, the stored revision it is (if any) and a note for the user."""
-    path = Path(source)
-    if path.exists():
-        workflow = read_workflow(path)
-        revision = revision_of(store, workflow)
-        if revision is not None:
-            return workflow, revision, f"{path} is revision {revision} of {workflow.id!r}"
-        if store.latest(workflow.id) is None:
-            note = (
-                f"{workflow.id!r} is not in the workflow store: suggestions are shown, but "
-                f"`mejora workflow save {path} --by NAME` is needed before `mejora apply`"
-            )
-        else:
-            note = (
-                f"{path} differs from every stored revision of {workflow.id!r}: save it "
-                "(`mejora workflow save --base N`) before `mejora apply`"
-            )
-        return workflow, None, note
-    latest = store.latest(source)
-    if latest is None:
-        raise WorkflowError([f"{source}: no such file, and no workflow {source!r} in {store.root}"])
-    return store.load(source, latest.number), latest.number, f"revision {latest.number}"
-
-
-def _previous(
-    source: str | None, design: Workflow, revision: int | None, store: WorkflowStore
-) -> Workflow | None:
-    """The design ``design`` replaced: ``source`` (a file, or a revision number of the stored
-    workflow), else the stored revision before ``revision``, else None."""
-    if source is not None and Path(source).exists():
-        return read_workflow(Path(source))
-    if source is not None:
-        if not source.isdigit() or store.latest(design.id) is None:
-            raise WorkflowError(
-                [f"--previous {source}: no such file, and not a revision of {design.id!r}"]
-            )
-        return store.load(design.id, int(source))
-    if revision is not None and revision > 1:
-        return store.load(design.id, revision - 1)
-    return None
 
 
 def suggest_command(
@@ -125,31 +79,21 @@ def suggest_command(
     if unknown:
         raise ValueError(f"unknown rule(s) {', '.join(unknown)}; rules: {', '.join(RULES)}")
     workflow_store = WorkflowStore(workflows)
-    design, revision, note = _workflow(workflow, workflow_store)
-    before = _previous(previous, design, revision, workflow_store)
+    design = resolve_design(workflow, workflow_store, previous=previous)
     limits = Thresholds()
     if thresholds is not None:
         limits = Thresholds.from_dict(yaml.safe_load(thresholds.read_text(encoding="utf-8")) or {})
     with EventStore(store, read_only=True) as event_store:
         log = apply_filters(event_store.load(name), filters)
         messages = event_store.load(email_log) if email_log else None
-        analysis = Analysis(
-            design,
-            log,
-            email_log=messages,
-            revision=revision,
-            thresholds=limits,
-            previous=before,
+        report = suggest_saved(
+            design, log, workflow_store, email_log=messages, thresholds=limits, rules=rules
         )
-        report = suggest_from(analysis, rules=rules)
-        fit = fit_behaviour(design, analysis=analysis)
-    save_suggestions(
-        workflow_store, report.suggestions, design, fit=fit.to_dict(), log=analysis.log_name
-    )
+    note = design.note
     if as_json:
         emit_json({**report.to_dict(), "note": note})
         return
-    typer.echo(f"{design.id} ({note}): {len(report)} suggestions from log {name!r}")
+    typer.echo(f"{design.workflow.id} ({note}): {len(report)} suggestions from log {name!r}")
     for i, s in enumerate(report.suggestions, 1):
         impact = s.impact
         console.print(

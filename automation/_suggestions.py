@@ -165,13 +165,17 @@ def suggest(
         >>> report.to_frame()[["rule", "target", "title"]].head(3)        # doctest: +SKIP
     """
     a = Analysis(workflow, log, email_log=email_log, revision=revision, thresholds=thresholds)
-    notes = []
-    if log is not None and a.log is None and a.email_log is None:
-        notes.append(
-            f"log {log.name!r} holds none of the workflow's activity labels: only the design "
-            "was checked"
-        )
-    return suggest_from(a, rules=rules, notes=notes)
+    return suggest_from(a, rules=rules, notes=unmatched(a))
+
+
+def unmatched(a: Analysis) -> list[str]:
+    """The note for a log that holds none of the workflow's labels (only the design is checked)."""
+    if a.source_log is None or a.log is not None or a.email_log is not None:
+        return []
+    return [
+        f"log {a.log_name!r} holds none of the workflow's activity labels: only the design "
+        "was checked"
+    ]
 
 
 def suggest_from(

@@ -4,6 +4,7 @@ export-n8n → rollback, with the workflow and event stores in temporary folders
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -127,3 +128,19 @@ def test_bad_input_is_one_line_exit_2(store_path, tmp_path, monkeypatch, capsys)
     assert code == 2 and "has no revision 1" in err
     code, _, err = run(capsys, "suggest", "nolog", "--workflow", WELCOME)
     assert code == 2 and len(err.strip().splitlines()) == 1 and "import a log first" in err
+
+
+def test_an_id_the_report_shows_is_the_one_suggest_and_whatif_know(stores, capsys, tmp_path):
+    # a manager reads an id in the report; whatif finds it without `mejora suggest` run first,
+    # and suggest gives the same ids for the same stored revision (issue: ids did not carry)
+    assert run(capsys, "workflow", "save", WELCOME, "--by", "ana")[0] == 0
+    out = tmp_path / "report.html"
+    code, _, err = run(capsys, "report", "campaigns", "--workflow", WELCOME, "-o", str(out))
+    assert code == 0, err
+    shown = list(dict.fromkeys(re.findall(r"s-[0-9a-f]{10}", out.read_text(encoding="utf-8"))))
+    assert len(shown) >= 3
+    code, text, err = run(capsys, "whatif", shown[0], "--seeds", "2", "--days", "14", "--json")
+    assert code == 0, err
+    assert json.loads(text)["suggestion"] == shown[0]
+    code, text, _ = run(capsys, "suggest", "campaigns", "--workflow", WELCOME, "--json")
+    assert {s["id"] for s in json.loads(text)["suggestions"]} == set(shown)

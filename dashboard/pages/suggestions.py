@@ -12,19 +12,17 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from automation import (
     REPLAYED_RULES,
-    Analysis,
     Suggestion,
     activate,
     apply_suggestion,
     audit_trail,
-    fit_behaviour,
     load_suggestion,
     read_workflow,
     revision_history,
     rollback,
-    save_suggestions,
     saved_what_if,
-    suggest_from,
+    stored_design,
+    suggest_saved,
 )
 from dashboard import ids
 from dashboard._auth import holds, require_role
@@ -190,23 +188,13 @@ def find_suggestions(
     for the consent rule), the revision before it as the design it replaced; saved in the
     workflow store so they can be applied later."""
     store = data().workflows
-    latest = store.latest(workflow_id)
-    if latest is None:
-        raise LookupError(f"no workflow {workflow_id!r} in the store")
-    workflow = store.load(workflow_id, latest.number)
-    previous = store.load(workflow_id, latest.number - 1) if latest.number > 1 else None
-    given = {"revision": latest.number, "previous": previous}
+    design = stored_design(store, workflow_id)
     with data().open(view) as log:
         if email_log:
             with data().open(View(email_log)) as messages:
-                analysis = Analysis(workflow, log, email_log=messages, **given)
-                report = suggest_from(analysis)
-                fit = fit_behaviour(workflow, analysis=analysis)
+                report = suggest_saved(design, log, store, email_log=messages)
         else:
-            analysis = Analysis(workflow, log, **given)
-            report = suggest_from(analysis)
-            fit = fit_behaviour(workflow, analysis=analysis)
-    save_suggestions(store, report.suggestions, workflow, fit=fit.to_dict(), log=analysis.log_name)
+            report = suggest_saved(design, log, store)
     return _rows(list(report.suggestions), lang)
 
 

@@ -131,12 +131,7 @@ class Analysis:
         self.previous = previous  # the design before this one, when known (version rules)
         self.notes: list[str] = []  # what a rule could not check, for the report's notes
         self.thresholds = thresholds or Thresholds()
-        self.labels = tuple(
-            sorted(
-                {a for n in workflow.nodes for a in n.activities}
-                | {a for g in workflow.goals for a in g.activities}
-            )
-        )
+        self.labels = workflow.labels()
         self.log_name = log.name if log is not None else ""
         self.source_log = log  # unrestricted: other workflows' cases too (fatigue)
         self.log = self._restrict(log) if log is not None else None

@@ -197,6 +197,15 @@ class Workflow:
         """Event-log activity label -> id of the node it shows ran."""
         return {label: node.id for node in self.nodes for label in node.activities}
 
+    def labels(self) -> tuple[str, ...]:
+        """Every event-log activity label the design names, its steps' and its goals' (sorted)."""
+        return tuple(
+            sorted(
+                {a for n in self.nodes for a in n.activities}
+                | {a for g in self.goals for a in g.activities}
+            )
+        )
+
     def reachable(self) -> set[str]:
         """Ids of the nodes reachable from the start node."""
         seen, todo = set(), [self.start]

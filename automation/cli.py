@@ -23,13 +23,27 @@ from automation._schema import SCHEMA_PATH
 from automation._store import WorkflowStore
 from automation._workflow import read_workflow
 from automation.exceptions import WorkflowError
-from mining import check_conformance, conformance_figure, read_model, waits_against_design
+from mining import (
+    check_conformance,
+    conformance_figure,
+    read_model,
+    related_cases,
+    waits_against_design,
+)
 from mining.cli import FigureOption, FiltersOption, emit_json, stored_log, write_figure
 from mining.cli import StoreOption as MiningStoreOption
 
 console = Console()
 workflow_app = typer.Typer(help="Designed workflows: validate, lint, show.", no_args_is_help=True)
 FileArgument = Annotated[Path, typer.Argument(help="Workflow file (YAML or JSON).")]
+AllCasesOption = Annotated[
+    bool,
+    typer.Option(
+        "--all-cases",
+        help="Keep the cases that share no activity with the design (by default they are left "
+        "out and counted: in a log of several workflows they are the other workflows' cases).",
+    ),
+]
 
 
 @workflow_app.command("validate")
@@ -146,6 +160,7 @@ def conformance_command(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write the per-case table to CSV.")
     ] = None,
+    all_cases: AllCasesOption = False,
     figure: FigureOption = None,
     filters: FiltersOption = None,
     store: MiningStoreOption = None,
@@ -169,7 +184,9 @@ def conformance_command(
             workers=workers,
             time_budget=time_budget,
             precision=precision,
+            all_cases=all_cases,
         )
+        total = log.n_cases
     branches = branch_usage(workflow, result) if workflow is not None else None
     if output:
         cases = result.cases.assign(
@@ -193,6 +210,8 @@ def conformance_command(
         f"{fit:.1%} of {len(result.cases):,} cases fit the model exactly",
         highlight=False,
     )
+    if result.unrelated:
+        console.print(f"  {_unrelated(result.unrelated, total, model.name)}", highlight=False)
     if result.ignored:
         shown = ", ".join(repr(a) for a in result.ignored)
         console.print(
@@ -222,16 +241,26 @@ def bottlenecks_command(
         list[Path], typer.Option(help="Designed workflow(s) whose waits are not bottlenecks.")
     ],
     top: Annotated[int, typer.Option(help="Show the K paths with the most excess.")] = 10,
+    all_cases: AllCasesOption = False,
     filters: FiltersOption = None,
     store: MiningStoreOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
 ) -> None:
     """Where time goes beyond the design: each path's median gap minus its designed wait."""
     designed: dict[tuple[str, str], float] = {}
+    labels: set[str] = set()
     for path in workflow:
-        designed.update(designed_waits(read_workflow(path)))
+        design = read_workflow(path)
+        designed.update(designed_waits(design))
+        labels.update(design.labels())
     with stored_log(store, name, filters) as log:
+        total, unrelated = log.n_cases, 0
+        if not all_cases:
+            log, unrelated = related_cases(log, labels)
         frame = waits_against_design(log, designed).head(top)
+    if unrelated:
+        names = ", ".join(p.name for p in workflow)
+        typer.echo(_unrelated(unrelated, total, names), err=as_json)
     if as_json:
         emit_json(frame.to_dict("records"))
         return
@@ -242,6 +271,14 @@ def bottlenecks_command(
             f"({row.transitions:,} times)",
             highlight=False,
         )
+
+
+def _unrelated(left_out: int, total: int, model: str) -> str:
+    """The line that says how many cases were left out as another process's."""
+    return (
+        f"left out {left_out:,} of {total:,} cases ({left_out / total:.1%}) that share no "
+        f"activity with {model} (another process's cases; --all-cases keeps them)"
+    )
 
 
 def register(app: typer.Typer) -> None:

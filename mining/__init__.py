@@ -20,6 +20,7 @@ from mining._conformance import (
     ConformanceResult,
     check_conformance,
     read_model,
+    related_cases,
 )
 from mining._consent import consent_violations, sends_before_opt_in
 from mining._discovery import DiscoveredModel, ProcessMap, discover_model, process_map
@@ -170,6 +171,7 @@ __all__ = [
     "process_map_figure",
     "read_log",
     "read_model",
+    "related_cases",
     "rework",
     "rework_figure",
     "send_reactions",

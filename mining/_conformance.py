@@ -10,6 +10,7 @@ pm4py's own, computed over all cases.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -21,7 +22,8 @@ import pyarrow.compute as pc
 
 from mining import _pm4py_adapter, _queries
 from mining._eventlog import EventLog
-from mining._filters import without_reactions
+from mining._filters import CaseAttribute, FilterStack, without_reactions
+from mining._scans import activity_statistics
 
 SKIPPED = "skipped"
 UNEXPECTED = "unexpected"
@@ -46,6 +48,7 @@ class ConformanceResult:
     log: dict[str, float]
     transitions: pd.DataFrame  # name, label: every transition of the model
     ignored: tuple[str, ...] = ()  # contact reactions (opened, clicked...) not in the model
+    unrelated: int = 0  # cases left out: none of their activities is a step of the model
 
     @property
     def fitness(self) -> float:
@@ -125,6 +128,7 @@ class ConformanceResult:
             "log": self.log,
             "deviations": self.deviations().to_dict("records"),
             "ignored": list(self.ignored),
+            "unrelated_cases": self.unrelated,
         }
 
 
@@ -162,6 +166,7 @@ def check_conformance(
     workers: int = 1,
     time_budget: float | None = None,
     precision: bool = False,
+    all_cases: bool = False,
 ) -> ConformanceResult:
     """Per-case fitness and deviations of ``log`` against an accepting Petri net.
 
@@ -171,7 +176,10 @@ def check_conformance(
     ``time_budget`` caps the seconds spent aligning one variant; ``precision`` adds pm4py's
     ETConformance precision for the same method (it replays every prefix: slower). A
     contact's reactions to an email (the vocabulary's opened, clicked, unsubscribed...) that no
-    transition of the model names are left out first and listed in ``ignored``.
+    transition of the model names are left out first and listed in ``ignored``. Cases none of
+    whose activities is a step of the model (another workflow's cases in a log of several) are
+    left out too and counted in ``unrelated``, unless ``all_cases``: they would score 0 and
+    pull the fitness of the process the model describes down, or up, by their number.
 
     Example:
         >>> net, im, fm = read_model("design.pnml")                        # doctest: +SKIP
@@ -180,9 +188,11 @@ def check_conformance(
     """
     if method not in ("alignments", "token_replay"):
         raise ValueError(f"method must be 'alignments' or 'token_replay', not {method!r}")
-    log, ignored = without_reactions(
-        log, (str(t.label) for t in net.transitions if t.label is not None)
-    )
+    steps = {str(t.label) for t in net.transitions if t.label is not None}
+    log, ignored = without_reactions(log, steps)
+    unrelated = 0
+    if not all_cases:
+        log, unrelated = related_cases(log, steps)
     table = log.connection.sql(_queries.scans.variant_cases(log.events_ref)).to_arrow_table()
     variants = variants_of(table)
     if method == "alignments":
@@ -194,7 +204,22 @@ def check_conformance(
     result = conformance_result(
         table, results, net, initial_marking, final_marking, method=method, precision=precision
     )
-    return replace(result, ignored=ignored)
+    return replace(result, ignored=ignored, unrelated=unrelated)
+
+
+def related_cases(log: EventLog, steps: Iterable[str]) -> tuple[EventLog, int]:
+    """The cases of ``log`` with at least one of the ``steps`` (a model's or a design's
+    activities), and the number of cases left out.
+
+    Example:
+        >>> related, left_out = related_cases(log, {"Offer sent", "Deal won"})  # doctest: +SKIP
+    """
+    known = set(activity_statistics(log)["activity"].astype(str))
+    shared = tuple(sorted(known & set(steps)))
+    if len(shared) == len(known) or not shared:  # all related, or none: nothing to tell apart
+        return log, 0
+    kept = FilterStack([CaseAttribute("activity", shared)]).apply(log)
+    return kept, log.n_cases - kept.n_cases
 
 
 def variants_of(table: pa.Table) -> list[tuple[str, ...]]:
@@ -228,7 +253,7 @@ def conformance_result(
     else:
         fitness = [float(r["trace_fitness"]) for r in results]
         fit = [bool(r["trace_is_fit"]) for r in results]
-        deviations = [[] for _ in results]
+        deviations = [[tuple(d) for d in r.get("deviations", ())] for r in results]
         fired = [r["activated_transitions"] for r in results]
         weighted = [x for r, n in zip(results, counts, strict=True) for x in [r] * n]
         summary = _pm4py_adapter.token_replay_log_fitness(weighted)

@@ -19,10 +19,11 @@ Like the adapter, this is a module that may import pm4py (it needs pm4py's inter
 
 from __future__ import annotations
 
+import heapq
 import warnings
 from collections.abc import Sequence
 from copy import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 with warnings.catch_warnings():
@@ -45,6 +46,7 @@ class _State:
     consumed: int
     produced: int
     fired: list[str]
+    deviations: tuple[tuple[str, str], ...] = ()  # (kind, activity), in the trace's order
 
 
 def _enabled(t: Any, marking: Any) -> bool:
@@ -81,6 +83,7 @@ class TokenReplayer:
                 self.by_label.setdefault(t.label, []).append(t)
         self.memo: dict[tuple[tuple[tuple[Any, int], ...], str], tuple] = {}
         self.end_memo: dict[tuple[tuple[Any, int], ...], tuple] = {}
+        self.completions: dict[Any, tuple[str, ...]] = {}
 
     def _start(self) -> _State:
         return _State(copy(self.im), 0, 0, sum(self.im.values()), [])
@@ -88,19 +91,23 @@ class TokenReplayer:
     def _step(self, state: _State, activity: str) -> _State:
         """Replay one event; the outcome depends only on the marking and the activity, so it is
         computed once per (marking, activity) pair."""
-        if activity not in self.trans_map:
-            return state  # an activity the model does not know: pm4py skips it
+        if activity not in self.trans_map:  # an activity the model does not know: pm4py skips it
+            return replace(state, deviations=(*state.deviations, ("unexpected", activity)))
         key = (tuple(state.marking.items()), activity)
         outcome = self.memo.get(key)
         if outcome is None:
             outcome = self.memo[key] = self._event(state.marking, activity)
         marking, missing, consumed, produced, fired = outcome
+        deviations = state.deviations
+        if missing:  # fired without the tokens of the steps before it: not where the design puts it
+            deviations = (*deviations, ("out_of_order", activity))
         return _State(
             marking,
             state.missing + missing,
             state.consumed + consumed,
             state.produced + produced,
             state.fired + fired,
+            deviations,
         )
 
     def _event(self, marking: Any, activity: str) -> tuple[Any, int, int, int, list[str]]:
@@ -138,7 +145,7 @@ class TokenReplayer:
         end = self.end_memo.get(key)
         if end is None:
             end = self.end_memo[key] = self._end(state.marking)
-        missing, consumed, remaining, produced, fired = end
+        missing, consumed, remaining, produced, fired, next_steps = end
         missing += state.missing
         consumed += state.consumed
         produced += state.produced
@@ -156,11 +163,15 @@ class TokenReplayer:
             "consumed_tokens": int(consumed),
             "remaining_tokens": int(remaining),
             "produced_tokens": int(produced),
+            # Mejora's reading of the replay: steps the model does not know, steps fired without
+            # their tokens, and the design's next steps where a case stopped short of the end
+            "deviations": [*state.deviations, *(("skipped", a) for a in next_steps)],
         }
 
-    def _end(self, marking: Any) -> tuple[int, int, int, int, list[str]]:
+    def _end(self, marking: Any) -> tuple[int, int, int, int, list[str], list[str]]:
         """Reach the final marking through silent transitions and count what is left
-        (``apply_trace``'s end), as differences to the counts."""
+        (``apply_trace``'s end), as differences to the counts; with the labels of the visible
+        steps that the tokens left over wait for (the design's next steps the case never did)."""
         marking = copy(marking)
         missing = consumed = produced = 0
         fired: list[str] = []
@@ -208,7 +219,45 @@ class TokenReplayer:
         for place in fm:
             missing += max(0, fm[place] - marking[place])
         consumed += sum(fm.values())
-        return missing, consumed, remaining, produced, fired
+        return missing, consumed, remaining, produced, fired, self._waiting(marking)
+
+    def _waiting(self, marking: Any) -> list[str]:
+        """Labels of the visible steps on the shortest way (fewest visible steps, then by label)
+        from each token left outside the final marking to the final marking: the design's
+        steps the case stopped short of, as an alignment would name them."""
+        labels: set[str] = set()
+        for place in sorted((p for p in marking if marking[p] > self.fm.get(p, 0)), key=str):
+            labels.update(self._completion(place))
+        return sorted(labels)
+
+    def _completion(self, start: Any) -> tuple[str, ...]:
+        """The visible labels of the cheapest path from ``start`` to a place of the final
+        marking (memoised per place)."""
+        found = self.completions.get(start)
+        if found is not None:
+            return found
+        best: dict[Any, tuple[int, tuple[str, ...]]] = {start: (0, ())}
+        heap: list[tuple[int, tuple[str, ...], int, Any]] = [(0, (), 0, start)]
+        order = 0
+        result: tuple[str, ...] = ()
+        while heap:
+            cost, labels, _, place = heapq.heappop(heap)
+            if place in self.fm:
+                result = labels
+                break
+            if best.get(place, (cost, labels)) < (cost, labels):
+                continue
+            for arc in place.out_arcs:
+                t = arc.target
+                step = (str(t.label),) if t.label is not None else ()
+                for out in t.out_arcs:
+                    candidate = (cost + len(step), labels + step)
+                    if out.target not in best or candidate < best[out.target]:
+                        best[out.target] = candidate
+                        order += 1
+                        heapq.heappush(heap, (*candidate, order, out.target))
+        self.completions[start] = result
+        return result
 
     def replay(self, variants: Sequence[tuple[str, ...]]) -> list[dict[str, Any]]:
         """One result per variant, in order; shared prefixes are replayed once."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import warnings
 
+import pandas as pd
 import pytest
 
 import mining
@@ -293,3 +294,60 @@ def test_a_goal_that_is_also_the_branch_target_counts_as_that_branch(sales_resul
     assert not usage["never_taken"].any()
     assert usage.loc[("outcome", "won"), "cases"] == 80
     assert usage.loc[("outcome", "record_loss"), "cases"] == 112
+
+
+def test_a_log_of_two_workflows_is_checked_on_the_cases_of_the_one_modelled(store_path, capsys):
+    """campaigns holds the welcome and the re-engagement workflows' cases: checked against the
+    welcome design, the re-engagement cases (no welcome step at all) are left out and counted
+    instead of scoring 0, and every case token replay finds unfit names its deviation."""
+    from mejora.cli import main
+
+    assert main(["sample", "load"]) == 0
+    capsys.readouterr()
+    model = str(sample_logs.workflow_path("welcome_nurture"))
+    out = store_path.parent / "cases.csv"
+    args = ["conformance", "campaigns", "--model", model, "--method", "token_replay"]
+    assert main([*args, "-o", str(out)]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "left out 3,058 of 6,654 cases (46.0%) that share no activity" in text
+    cases = pd.read_csv(out)
+    assert len(cases) == 6654 - 3058 and (cases["fitness"] > 0).all()
+    unfit = cases[~cases["fit"]]
+    assert len(unfit) and unfit["deviations"].notna().all()
+    assert (unfit["deviations"] == "skipped Lead qualified").all()  # as the alignments say
+    assert main([*args, "--all-cases", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["unrelated_cases"] == 0
+
+
+def test_bottlenecks_rank_only_the_designed_workflows_cases(store_path, capsys):
+    from mejora.cli import main
+
+    assert main(["sample", "load"]) == 0
+    capsys.readouterr()
+    design = read_workflow(sample_logs.workflow_path("welcome_nurture"))
+    args = [
+        "bottlenecks",
+        "campaigns",
+        "--workflow",
+        str(sample_logs.workflow_path("welcome_nurture")),
+    ]
+    assert main([*args, "--json"]) == 0
+    captured = capsys.readouterr()
+    rows = json.loads(captured.out)
+    assert rows and {a for r in rows for a in (r["source"], r["target"])} <= set(design.labels())
+    assert "left out 3,058 of 6,654 cases" in " ".join(captured.err.split())
+    assert main([*args, "--all-cases", "--json"]) == 0
+    labels = {a for r in json.loads(capsys.readouterr().out) for a in (r["source"], r["target"])}
+    assert "Win-back email sent" in labels
+
+
+@pytest.mark.parametrize(("log_file", "model_file"), PAIRS)
+def test_every_case_token_replay_finds_unfit_names_a_deviation(shared_logs, log_file, model_file):
+    net, im, fm = read_model(shared_logs / model_file)
+    log = mining.read_log(shared_logs / log_file)
+    result = check_conformance(log, net, im, fm, method="token_replay")
+    unfit = result.cases[~result.cases["fit"]]
+    assert all(len(d) for d in unfit["deviations"])
+    assert all(not d for d in result.cases[result.cases["fit"]]["deviations"])
+    kinds = {kind for d in result.cases["deviations"] for kind, _ in d}
+    assert kinds <= set(mining.DEVIATION_KINDS)

@@ -52,6 +52,25 @@ def _root(
     """Process mining and continuous improvement for CRM and marketing-automation logs."""
 
 
+# top-level module -> the extra of pyproject.toml that installs it
+EXTRAS = {"pyspark": "spark", "sqlglot": "spark", "playwright": "browser", "pypdf": "test"}
+
+
+def missing_dependency(exc: ModuleNotFoundError) -> str:
+    """The line that says which package is missing and the pip command that installs it."""
+    module = (exc.name or str(exc)).split(".")[0]
+    extra = EXTRAS.get(module)
+    if extra:
+        return (
+            f"this needs {module}, which is optional and not installed: "
+            f'pip install "mejora[{extra}]"'
+        )
+    return (
+        f"this needs {module}, which is not installed: reinstall Mejora with its dependencies "
+        "(pip install mejora, or make install in a clone)"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -77,6 +96,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             raise
         typer.echo(f"mejora: error: {exc}", err=True)
+        return 1
+    except ModuleNotFoundError as exc:
+        if debug:
+            raise
+        typer.echo(f"mejora: error: {missing_dependency(exc)}", err=True)
         return 1
     except Exception as exc:
         if debug:

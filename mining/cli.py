@@ -124,12 +124,8 @@ def stored_log(
     if engine not in ENGINES:
         raise ValueError(f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     if engine == "spark":
-        try:
-            from mining._engines._spark import open_spark_log
-        except ImportError as exc:  # pragma: no cover - depends on the installed extras
-            raise ValueError(
-                f"--engine spark needs the spark extra: pip install 'mejora[spark]' ({exc})"
-            ) from exc
+        from mining._engines._spark import open_spark_log  # without pyspark: the CLI says the extra
+
         with open_spark_log(store, name, master=spark_master) as log:
             yield apply_filters(log, filters)
         return

@@ -116,3 +116,34 @@ def test_stats_command_prints_strict_json(imported, capsys):
     assert {r["case_id"] for r in json.loads(out)} == {"A", "B", "C"}
     code, _, err = run(capsys, "stats", "deals", "--by", "week")
     assert code == 2 and "--by must be one of" in err
+
+
+def test_a_missing_optional_dependency_names_the_extra_that_installs_it(
+    imported, capsys, monkeypatch
+):
+    # before: "internal error: ModuleNotFoundError" with no way forward
+    for module in ("pyspark", "pyspark.sql", "pyspark.errors"):
+        monkeypatch.setitem(sys.modules, module, None)  # `import pyspark` fails as when absent
+    code, _, err = run(capsys, "dfg", "deals", "--engine", "spark")
+    assert code == 1
+    assert err.strip() == (
+        "mejora: error: this needs pyspark, which is optional and not installed: "
+        'pip install "mejora[spark]"'
+    )
+    assert "internal error" not in err
+
+
+@pytest.mark.parametrize(
+    ("module", "advice"),
+    [
+        ("playwright.sync_api", 'pip install "mejora[browser]"'),
+        ("sqlglot", 'pip install "mejora[spark]"'),
+        ("weasyprint", "reinstall Mejora with its dependencies"),
+    ],
+)
+def test_every_missing_module_gets_a_line_that_says_what_to_install(module, advice):
+    from mejora.cli import missing_dependency
+
+    line = missing_dependency(ModuleNotFoundError(f"No module named {module!r}", name=module))
+    assert line.startswith(f"this needs {module.split('.')[0]},")
+    assert advice in line

@@ -25,8 +25,14 @@ def report_command(
     period: PeriodOption = None,
     lang: LangOption = "es",
     format: Annotated[
-        str, typer.Option("--format", "-f", help="html (one self-contained file) or pdf.")
-    ] = "html",
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="html (one self-contained file) or pdf; by default the output's suffix says.",
+            show_default=False,
+        ),
+    ] = None,
     outcome: Annotated[
         str | None,
         typer.Option(

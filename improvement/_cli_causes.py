@@ -22,7 +22,15 @@ from improvement._outcomes import outcome
 from improvement._pareto import pareto_of
 from improvement._root_cause import root_cause
 from mining import BusinessCalendar
-from mining.cli import FiltersOption, JsonOption, NameArgument, StoreOption, emit_json, stored_log
+from mining.cli import (
+    FiltersOption,
+    JsonOption,
+    NameArgument,
+    StoreOption,
+    emit_json,
+    stored_log,
+    write_figure,
+)
 
 console = Console()
 FigureOption = Annotated[
@@ -30,11 +38,6 @@ FigureOption = Annotated[
     typer.Option("--figure", help="Also write the figure to this .html file.", show_default=False),
 ]
 _WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def _write_figure(figure: Any, path: Path) -> None:
-    figure.write_html(path, include_plotlyjs=True)
-    typer.echo(f"figure written to {path}", err=True)
 
 
 def _say(text: str) -> None:
@@ -54,7 +57,12 @@ def _duration(seconds: float) -> str:
 
 def pareto_command(
     name: NameArgument,
-    by: Annotated[str, typer.Option("--by", help="Column to rank (e.g. loss_reason, activity).")],
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by", help="Column to rank (e.g. loss_reason; activity with --level event)."
+        ),
+    ],
     weight: Annotated[
         str | None,
         typer.Option(
@@ -85,7 +93,7 @@ def pareto_command(
     with stored_log(store, name, filters) as log:
         result = pareto_of(log, by, weight, level=level, top=top, cut=cut, where=where)
     if figure:
-        _write_figure(pareto_figure(result), figure)
+        write_figure(pareto_figure(result), figure)
     if as_json:
         emit_json(result.to_dict())
         return
@@ -187,9 +195,9 @@ def rootcause_command(
         trail = five_whys(log, evaluated, alpha=alpha, exclude=skip) if whys else None
     bones = fishbone(result)
     if figure:
-        _write_figure(driver_figure(result), figure)
+        write_figure(driver_figure(result), figure)
     if fishbone_path:
-        _write_figure(fishbone_figure(bones), fishbone_path)
+        write_figure(fishbone_figure(bones), fishbone_path)
     if as_json:
         data = result.to_dict()
         data["fishbone"] = bones.bones()
@@ -267,7 +275,7 @@ def takt_command(
     with stored_log(store, name, filters) as log:
         result = takt_time(log, demand=demand, per=per, calendar=calendar)
     if figure:
-        _write_figure(takt_figure(result), figure)
+        write_figure(takt_figure(result), figure)
     if as_json:
         emit_json(result.to_dict())
         return

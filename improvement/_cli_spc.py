@@ -27,7 +27,14 @@ from improvement._kpi_series import MIN_BASELINE
 from improvement._run_rules import RULE_SETS
 from improvement._spc_figures import capability_figure, control_chart_figure
 from improvement._spc_series import KPI_NAMES, KpiSeries, kpi_control_chart, kpi_series
-from mining.cli import FiltersOption, JsonOption, StoreOption, emit_json, stored_log
+from mining.cli import (
+    FiltersOption,
+    JsonOption,
+    StoreOption,
+    emit_json,
+    stored_log,
+    write_figure,
+)
 
 console = Console()
 
@@ -336,11 +343,6 @@ def _print_capability(result: CapabilityResult, source: str) -> None:
         console.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
 
 
-def _write_figure(figure: Any, path: Path) -> None:
-    figure.write_html(path, include_plotlyjs=True)
-    typer.echo(f"figure written to {path}", err=True)
-
-
 def _check_constants(constants: str) -> None:
     if constants not in CONSTANTS:
         raise ValueError(f"--constants must be one of {', '.join(CONSTANTS)}, not {constants!r}")
@@ -468,7 +470,7 @@ def spc_command(
         extra = {"kpi": kpi, "series": series.name, "description": series.description}
         extra["change_point"] = shift.to_dict() if shift is not None else None
     if figure:
-        _write_figure(control_chart_figure(result), figure)
+        write_figure(control_chart_figure(result), figure)
     if as_json:
         emit_json({**result.to_dict(), **extra})
         return
@@ -557,7 +559,7 @@ def capability_command(
         constants=constants,  # type: ignore[arg-type]
     )
     if figure:
-        _write_figure(capability_figure(result), figure)
+        write_figure(capability_figure(result), figure)
     if as_json:
         emit_json(result.to_dict())
         return

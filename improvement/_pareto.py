@@ -278,6 +278,12 @@ def pareto_of(
     columns = list(cases.columns)
     renamed = {name: column for column, name in cases.attrs.get("attributes", {}).items()}
     aliases = {**renamed, **aliases}
+    if by not in columns and by not in aliases and by in log.columns:
+        raise ValueError(
+            f"{by!r} is a column of the events of log {log.name!r}, with many values per case: "
+            "count it over events (--level event), or rank a column of the cases: "
+            + ", ".join(sorted(set(columns) - {"case_id", "event_idx"}))
+        )
     column = _column(by, columns, aliases, log.name)
     if where is not None:
         selected = outcome(log, where).values.reindex(cases["case_id"].to_numpy())

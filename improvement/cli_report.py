@@ -96,12 +96,32 @@ def kpis_command(
             console.print(f"  {result.name(lang)}: {result.reason(lang)}")
 
 
+REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".pdf": "pdf"}
+
+
+def report_format(output: Path, format: str | None) -> str:
+    """The report's format: ``format`` when given, else the one ``output``'s suffix names; a
+    suffix that names another format is refused, so ``-o report.docx`` never holds HTML."""
+    if format is not None and format not in ("html", "pdf"):
+        raise ValueError(f"--format must be html or pdf, not {format!r}")
+    named = REPORT_SUFFIXES.get(output.suffix.lower())
+    if named is None:
+        given = output.suffix or "no suffix"
+        raise ValueError(
+            f"{output}: a report is written as .html or .pdf, not {given} "
+            "(name the file report.html or report.pdf)"
+        )
+    if format is not None and format != named:
+        raise ValueError(f"{output}: --format {format} but the file name says {named}")
+    return named
+
+
 def write_report(
     name: str,
     output: Path,
     period: str | None,
     lang: str,
-    format: str,
+    format: str | None,
     outcome: str | None,
     settings: Path | None,
     filters: str | None,
@@ -112,8 +132,7 @@ def write_report(
     """Build and write the report of a stored log; ``extra`` (from a higher layer) may add
     sections and settings (e.g. suggested changes and touch points from a workflow)."""
     lang = check_lang(lang)
-    if format not in ("html", "pdf"):
-        raise ValueError(f"--format must be html or pdf, not {format!r}")
+    format = report_format(output, format)
     chosen = _settings(settings)
     with stored_log(store, name, filters) as log:
         sections: Sequence[ReportSection] = ()

@@ -170,7 +170,13 @@ def emit_json(data: Any) -> None:
 
 def write_figure(figure: go.Figure, path: Path) -> None:
     """Save ``figure`` as a self-contained HTML file (plotly.js inlined, no network needed) and
-    say so on stderr, so ``--json`` output stays clean."""
+    say so on stderr, so ``--json`` output stays clean; a file name that says another format
+    is refused rather than filled with HTML."""
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise ValueError(
+            f"{path}: a figure is written as one self-contained .html file, not "
+            f"{path.suffix or 'a file with no suffix'} (open it in a browser to save a PNG)"
+        )
     figure.write_html(path, include_plotlyjs=True, full_html=True)
     typer.echo(f"figure written to {path}", err=True)
 

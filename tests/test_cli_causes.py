@@ -161,3 +161,24 @@ def test_takt_json_and_text(capsys, store, tmp_path):
     text = " ".join(out.split())
     assert "Takt time:" in text and "08:00–16:00 UTC on mon, tue, wed, thu" in text
     assert "Constraint:" in text and "cannot be split" in text
+
+
+def test_pareto_by_an_event_column_at_case_level_says_to_count_events(capsys, store):
+    # the help gives `activity` as an example; at case level it is many values per case
+    code, _, err = run(capsys, store, "pareto", "sales_activities", "--by", "activity")
+    assert code == 2
+    assert "'activity' is a column of the events" in err and "--level event" in err
+    code, out, _ = run(
+        capsys, store, "pareto", "sales_activities", "--by", "activity", "--level", "event"
+    )
+    assert code == 0 and "activity values" in " ".join(out.split())
+
+
+@pytest.mark.parametrize("name", ["x.docx", "x.png", "x"])
+def test_a_figure_file_name_that_says_another_format_is_refused(capsys, store, tmp_path, name):
+    target = tmp_path / name
+    code, _, err = run(
+        capsys, store, "pareto", "sales_activities", "--by", "loss_reason", "--figure", str(target)
+    )
+    assert code == 2 and "self-contained .html" in err
+    assert not target.exists()

@@ -207,3 +207,25 @@ def test_cli_pdf_on_every_sample_after_sample_load(store_path, tmp_path):
         out = tmp_path / f"{name}.pdf"
         assert main(["report", name, "--period", "2026-01", "--format", "pdf", "-o", str(out)]) == 0
         assert len(PdfReader(out).pages) >= 3
+
+
+@pytest.mark.parametrize(
+    ("name", "format", "error"),
+    [
+        ("informe.docx", None, "written as .html or .pdf, not .docx"),
+        ("informe", None, "not no suffix"),
+        ("informe.html", "pdf", "--format pdf but the file name says html"),
+    ],
+)
+def test_a_report_file_name_decides_or_checks_its_format(
+    store_path, tmp_path, capsys, name, format, error
+):
+    # before: -o x.docx (and -o x.pdf without --format) silently held HTML
+    from improvement.cli_report import report_format
+
+    assert report_format(Path("a.PDF"), None) == "pdf"
+    assert report_format(Path("a.htm"), "html") == "html"
+    out = tmp_path / name
+    args = ["report", "nothing", "-o", str(out)] + (["--format", format] if format else [])
+    assert main(args) == 2
+    assert error in capsys.readouterr().err and not out.exists()

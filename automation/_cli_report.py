@@ -13,7 +13,7 @@ from automation._cli_options import StoreOption as WorkflowStoreOption
 from automation._report_sections import suggestions_section, touch_points
 from automation._store import WorkflowStore
 from automation._suggest_service import resolve_design, suggest_saved
-from improvement import KpiSettings, ReportSection
+from improvement import KpiSettings, ReportSection, user_lang
 from improvement.cli_report import LangOption, PeriodOption, SettingsOption, write_report
 from mining import EventLog
 from mining.cli import FiltersOption, NameArgument, StoreOption
@@ -23,7 +23,7 @@ def report_command(
     name: NameArgument,
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
     period: PeriodOption = None,
-    lang: LangOption = "es",
+    lang: LangOption = None,
     format: Annotated[
         str | None,
         typer.Option(
@@ -61,11 +61,11 @@ def report_command(
     changes too."""
     workflow_store = WorkflowStore(workflows)
     designs = [resolve_design(source, workflow_store) for source in workflow or []]
-    language = lang if lang in ("es", "en") else "en"
+    lang = user_lang(lang)
 
     def extra(log: EventLog, chosen: KpiSettings) -> tuple[Sequence[ReportSection], KpiSettings]:
         sections = [
-            suggestions_section(suggest_saved(d, log, workflow_store), d.workflow.name, language)
+            suggestions_section(suggest_saved(d, log, workflow_store), d.workflow.name, lang)
             for d in designs
         ]
         if designs and not chosen.touch_points:

@@ -30,6 +30,8 @@ from automation._suggestion_model import Thresholds
 from automation._suggestions import RULES
 from automation._whatif import REPLAYED_RULES, saved_what_if
 from automation.exceptions import WorkflowError
+from improvement import user_lang
+from improvement.cli_report import LangOption
 from mining import EventStore
 from mining.cli import FiltersOption, apply_filters, emit_json, stored_log
 from mining.cli import StoreOption as EventStoreOption
@@ -56,7 +58,7 @@ def suggest_command(
     rules: Annotated[
         list[str] | None, typer.Option("--rule", help=f"Only these rules ({', '.join(RULES)}).")
     ] = None,
-    lang: Annotated[str, typer.Option("--lang", help="en or es.")] = "en",
+    lang: LangOption = None,
     previous: Annotated[
         str | None,
         typer.Option(
@@ -73,8 +75,7 @@ def suggest_command(
 ) -> None:
     """Ranked change suggestions for a workflow from its log, each with evidence, impact, risk
     and a ChangeSet; saved in the workflow store so `whatif` and `apply` find them by id."""
-    if lang not in ("en", "es"):
-        raise ValueError(f"--lang must be en or es, not {lang!r}")
+    lang = user_lang(lang)
     unknown = sorted(set(rules or ()) - set(RULES))
     if unknown:
         raise ValueError(f"unknown rule(s) {', '.join(unknown)}; rules: {', '.join(RULES)}")

@@ -8,10 +8,11 @@ be reached at any point and takes the contact out, so each goal label may fire f
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import mining
-from automation._workflow import Workflow
+from automation._workflow import Workflow, read_workflow
 
 FINAL = "p_end"
 
@@ -96,3 +97,12 @@ def branch_transitions(workflow: Workflow) -> dict[tuple[str, str], list[str]]:
                 names = [f"t_{node.id}_{key}_{i}" for i in range(len(labels))]
                 branches[(node.id, edge.target)] = names or [f"tau_{node.id}_{key}"]
     return branches
+
+
+def read_workflow_model(path: Path) -> tuple[Any, Any, Any]:
+    """A designed workflow file (.yaml / .json) as an accepting Petri net: registered with
+    ``mining.read_model`` so KPI settings and every command that reads a model take one."""
+    return workflow_to_petri_net(read_workflow(path))
+
+
+mining.register_model_format((".yaml", ".yml", ".json"), read_workflow_model)

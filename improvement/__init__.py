@@ -53,7 +53,7 @@ from improvement._kpi_catalogue import KpiTable, compute_kpi, compute_kpis, kpi_
 from improvement._kpi_period import Period, latest_period
 from improvement._kpi_series import DriftAlert, KpiTrend, kpi_overview, kpi_trend, kpi_trends
 from improvement._lean import LeanAnalysis, takt_time
-from improvement._locale import Text
+from improvement._locale import Text, user_lang
 from improvement._outcomes import (
     Outcome,
     OutcomeError,
@@ -179,4 +179,5 @@ __all__ = [
     "takt_figure",
     "takt_time",
     "throughput_series",
+    "user_lang",
 ]

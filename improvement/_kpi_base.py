@@ -141,8 +141,9 @@ class KpiSettings:
     most frequent path of the won cases); ``touch_points`` maps a workflow node to its
     activities; ``targets`` overrides default targets; ``costs`` gives the cost of one unit of
     shortfall per KPI (e.g. ``{"consent_violations": 500}`` per email, ``{"cycle_time": 40}``
-    per case-day) for the report's deviations; ``model`` is a PNML or BPMN file for the
-    conformance rate.
+    per case-day) for the report's deviations; ``model`` is a PNML or BPMN file, or a
+    designed workflow (.yaml / .json, a format the automation layer registers with
+    ``mining.read_model``), for the conformance rate.
 
     Example:
         >>> KpiSettings(sla_hours=72, targets={"cycle_time": 20}).targets["cycle_time"]
@@ -604,8 +605,10 @@ class KpiContext:
         if len(path) < 2:
             raise Unavailable(
                 Text(
-                    "the most frequent path has a single stage; set KpiSettings(stages=[...])",
-                    "el camino más frecuente tiene una sola etapa; use KpiSettings(stages=[...])",
+                    "the most frequent path has a single stage: list the stages under "
+                    "stages: in the KPI settings file (--settings)",
+                    "el camino más frecuente tiene una sola etapa: enumere las etapas en "
+                    "stages: del archivo de ajustes de KPI (--settings)",
                 )
             )
         note = Text(

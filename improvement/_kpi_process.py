@@ -144,9 +144,10 @@ def conformance_rate(ctx: KpiContext) -> Measurement:
     if not ctx.settings.model:
         raise Unavailable(
             Text(
-                "no process model given; set KpiSettings(model='design.pnml') (PNML or BPMN)",
-                "no se indicó un modelo del proceso; use KpiSettings(model='diseño.pnml') "
-                "(PNML o BPMN)",
+                "no process model given: name one under model: in the KPI settings file "
+                "(--settings), a .pnml, .bpmn or designed workflow .yaml",
+                "no se indicó un modelo del proceso: indíquelo en model: del archivo de ajustes "
+                "de KPI (--settings), un .pnml, .bpmn o un flujo diseñado .yaml",
             )
         )
     net, initial, final = mining.read_model(ctx.settings.model)
@@ -176,8 +177,10 @@ def sla_adherence(ctx: KpiContext) -> Measurement:
     if hours is None:
         raise Unavailable(
             Text(
-                "no service-level agreement given; set KpiSettings(sla_hours=...)",
-                "no se indicó un acuerdo de nivel de servicio; use KpiSettings(sla_hours=...)",
+                "no service-level agreement given: set sla_hours: in the KPI settings file "
+                "(--settings)",
+                "no se indicó un acuerdo de nivel de servicio: indique sla_hours: en el archivo "
+                "de ajustes de KPI (--settings)",
             )
         )
     flags = ctx.flags()

@@ -154,9 +154,10 @@ def touch_point_completion(ctx: KpiContext) -> Measurement:
     if not points:
         raise Unavailable(
             Text(
-                "no touch points given; set KpiSettings(touch_points={node: [activities]})",
-                "no se indicaron puntos de contacto; use "
-                "KpiSettings(touch_points={nodo: [actividades]})",
+                "no touch points given: list them under touch_points: in the KPI settings "
+                "file (--settings), or give the report its workflow (--workflow)",
+                "no se indicaron puntos de contacto: enumérelos en touch_points: del archivo de "
+                "ajustes de KPI (--settings), o dé al informe su flujo (--workflow)",
             )
         )
     flags = ctx.flags()

@@ -9,6 +9,7 @@ day(date(2025, 12, 15), "es")                  # '15 dic 2025'
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -33,6 +34,27 @@ def check_lang(lang: str) -> Lang:
     if lang not in LANGS:
         raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
     return lang  # type: ignore[return-value]
+
+
+def user_lang(lang: str | None = None) -> Lang:
+    """The language a command speaks: ``lang`` when given, else $MEJORA_LANG, else the
+    system's language (LC_ALL, LC_MESSAGES, LANG) when Mejora speaks it, else English; the same
+    default for every command, so ``kpis`` and ``report`` never disagree.
+
+    Example:
+        >>> user_lang("es")
+        'es'
+    """
+    if lang:
+        return check_lang(lang)
+    if os.environ.get("MEJORA_LANG"):
+        return check_lang(os.environ["MEJORA_LANG"])
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            code = value.split("_")[0].split(".")[0].lower()
+            return code if code in LANGS else "en"  # type: ignore[return-value]
+    return "en"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from improvement._kpi_base import KpiResult, KpiSettings
 from improvement._kpi_catalogue import compute_kpis
-from improvement._locale import check_lang, value_text
+from improvement._locale import user_lang, value_text
 from improvement._report import ReportSection, build_report
 from improvement._report_text import T
 from mining import EventLog
@@ -34,7 +34,15 @@ PeriodOption = Annotated[
         show_default=False,
     ),
 ]
-LangOption = Annotated[str, typer.Option("--lang", help="Language: es or en.")]
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help="Language: en or es; by default $MEJORA_LANG, else the system's language when it "
+        "is one of those, else en.",
+        show_default=False,
+    ),
+]
 SettingsOption = Annotated[
     Path | None,
     typer.Option(
@@ -57,7 +65,7 @@ def _settings(path: Path | None) -> KpiSettings:
 def kpis_command(
     name: NameArgument,
     period: PeriodOption = None,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     settings: SettingsOption = None,
     filters: FiltersOption = None,
     store: StoreOption = None,
@@ -65,7 +73,7 @@ def kpis_command(
 ) -> None:
     """Every KPI of the catalogue on a stored log: value, 95 % interval, target, status; the
     KPIs that cannot be computed say why."""
-    lang = check_lang(lang)
+    lang = user_lang(lang)
     chosen = _settings(settings)
     with stored_log(store, name, filters) as log:
         table = compute_kpis(log, settings=chosen, period=period)
@@ -120,7 +128,7 @@ def write_report(
     name: str,
     output: Path,
     period: str | None,
-    lang: str,
+    lang: str | None,
     format: str | None,
     outcome: str | None,
     settings: Path | None,
@@ -131,7 +139,7 @@ def write_report(
 ) -> None:
     """Build and write the report of a stored log; ``extra`` (from a higher layer) may add
     sections and settings (e.g. suggested changes and touch points from a workflow)."""
-    lang = check_lang(lang)
+    lang = user_lang(lang)
     format = report_format(output, format)
     chosen = _settings(settings)
     with stored_log(store, name, filters) as log:

@@ -20,6 +20,7 @@ from mining._conformance import (
     ConformanceResult,
     check_conformance,
     read_model,
+    register_model_format,
     related_cases,
 )
 from mining._consent import consent_violations, sends_before_opt_in
@@ -171,6 +172,7 @@ __all__ = [
     "process_map_figure",
     "read_log",
     "read_model",
+    "register_model_format",
     "related_cases",
     "rework",
     "rework_figure",

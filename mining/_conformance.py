@@ -10,7 +10,7 @@ pm4py's own, computed over all cases.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -24,6 +24,7 @@ from mining import _pm4py_adapter, _queries
 from mining._eventlog import EventLog
 from mining._filters import CaseAttribute, FilterStack, without_reactions
 from mining._scans import activity_statistics
+from mining.exceptions import EventLogError
 
 SKIPPED = "skipped"
 UNEXPECTED = "unexpected"
@@ -31,10 +32,28 @@ OUT_OF_ORDER = "out_of_order"
 DEVIATION_KINDS = (SKIPPED, UNEXPECTED, OUT_OF_ORDER)  # the kinds a deviation row names
 
 
+# suffix -> reader of further model formats, added by a layer above (automation adds its
+# designed workflows, .yaml / .json), so every command that takes a model takes those too
+MODEL_READERS: dict[str, Callable[[Path], tuple[Any, Any, Any]]] = {}
+
+
+def register_model_format(suffixes: Iterable[str], reader: Callable[[Path], Any]) -> None:
+    """Let :func:`read_model` read files with these suffixes (".yaml"...) with ``reader``,
+    which returns (net, initial marking, final marking)."""
+    for suffix in suffixes:
+        MODEL_READERS[suffix.lower()] = reader
+
+
 def read_model(path: str | Path) -> tuple[Any, Any, Any]:
     """(net, initial marking, final marking) from a ``.pnml`` or ``.bpmn`` file (XML with a DTD
-    is refused)."""
-    return _pm4py_adapter.read_petri_net_model(Path(path))
+    is refused), or a file of a format registered with :func:`register_model_format`."""
+    path = Path(path)
+    reader = MODEL_READERS.get(path.suffix.lower())
+    if reader is None:
+        return _pm4py_adapter.read_petri_net_model(path, also=tuple(MODEL_READERS))
+    if not path.is_file():
+        raise EventLogError(f"{path}: no such file")
+    return reader(path)
 
 
 @dataclass(frozen=True)

@@ -225,11 +225,13 @@ def write_bpmn(bpmn: Any, path: str) -> None:
     _pm4py().write_bpmn(bpmn, path, auto_layout=False)
 
 
-def read_petri_net_model(path: Path) -> tuple[Any, Any, Any]:
-    """A model file (.pnml or .bpmn) as an accepting Petri net; XML is checked for DTDs first."""
+def read_petri_net_model(path: Path, also: tuple[str, ...] = ()) -> tuple[Any, Any, Any]:
+    """A model file (.pnml or .bpmn) as an accepting Petri net; XML is checked for DTDs first.
+    ``also`` names the other suffixes a model may have, for the error."""
     suffix = path.suffix.lower()
     if suffix not in (".pnml", ".bpmn"):
-        raise EventLogError(f"{path}: a model must be a .pnml or .bpmn file")
+        kinds = ", ".join((".pnml", ".bpmn", *also))
+        raise EventLogError(f"{path}: a model must be a file of one of {kinds}")
     if not path.exists():
         raise EventLogError(f"{path}: no such file")
     safe_xml.check_no_dtd(path)
@@ -239,11 +241,9 @@ def read_petri_net_model(path: Path) -> tuple[Any, Any, Any]:
         try:
             if suffix == ".pnml":
                 return pm4py.read_pnml(str(path))
-            if suffix == ".bpmn":
-                return pm4py.convert_to_petri_net(pm4py.read_bpmn(str(path)))
+            return pm4py.convert_to_petri_net(pm4py.read_bpmn(str(path)))
         except Exception as exc:  # pm4py raises bare errors on malformed files
             raise EventLogError(f"{path}: cannot be read as a {suffix[1:]} model: {exc!r}") from exc
-    raise EventLogError(f"{path}: a model must be a .pnml or .bpmn file")
 
 
 def _variant_frame(variants: list[tuple[str, ...]]) -> pd.DataFrame:

@@ -13,6 +13,8 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
+import mining
+import sample_logs
 from improvement import KpiSettings, Report, ReportSection, Text, build_report
 from mejora.cli import main
 from mining import EventStore
@@ -229,3 +231,31 @@ def test_a_report_file_name_decides_or_checks_its_format(
     args = ["report", "nothing", "-o", str(out)] + (["--format", format] if format else [])
     assert main(args) == 2
     assert error in capsys.readouterr().err and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "en"),
+        ({"LANG": "es_ES.UTF-8"}, "es"),
+        ({"LANG": "fr_FR.UTF-8"}, "en"),
+        ({"LANG": "es_ES.UTF-8", "LC_ALL": "en_GB.UTF-8"}, "en"),
+        ({"LANG": "en_GB.UTF-8", "MEJORA_LANG": "es"}, "es"),
+    ],
+)
+def test_kpis_and_report_speak_the_same_default_language(
+    store_path, tmp_path, capsys, monkeypatch, env, expected
+):
+    # before: kpis spoke English and report Spanish when neither was given --lang
+    for name in ("LANG", "LC_ALL", "LC_MESSAGES", "MEJORA_LANG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with mining.EventStore(store_path) as store:
+        store.save(sample_logs.load_sales_activities())
+    assert main(["kpis", "sales_activities", "--json"]) == 0
+    names = {k["id"]: k["name"] for k in json.loads(capsys.readouterr().out)["kpis"]}
+    assert names["win_rate"] == {"en": "Win rate", "es": "Tasa de éxito"}[expected]
+    out = tmp_path / "r.html"
+    assert main(["report", "sales_activities", "--period", "2025-12", "-o", str(out)]) == 0
+    assert f'<html lang="{expected}"' in out.read_text(encoding="utf-8")

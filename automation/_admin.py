@@ -527,9 +527,19 @@ def diff_revisions(store: WorkflowStore, workflow_id: str, first: int, second: i
     )
 
 
+REVISION_STATES = ("live", "was_live", "never_live")  # what an admin needs to know of each
+
+
+def _state(number: int, live: Activation | None, went_live: set[int]) -> str:
+    if live is not None and live.revision == number:
+        return "live"
+    return "was_live" if number in went_live else "never_live"
+
+
 def revision_history(store: WorkflowStore, workflow_id: str) -> list[dict[str, Any]]:
-    """Every revision with its status as saved, whether it is live, and the audit actions that
-    concern it; oldest first.
+    """Every revision with its ``state`` (one of ``REVISION_STATES``: live now, was live, never
+    went live), its status as saved in the file, and the audit actions that concern it; oldest
+    first.
 
     Example:
         >>> [(h["number"], h["live"]) for h in revision_history(store, "w")]  # doctest: +SKIP
@@ -538,7 +548,9 @@ def revision_history(store: WorkflowStore, workflow_id: str) -> list[dict[str, A
     revisions = store.revisions(workflow_id)
     if not revisions:
         raise WorkflowError([f"no workflow {workflow_id!r} in {store.root}"])
-    live = active_revision(store, workflow_id)
+    records = activations(store, workflow_id)
+    live = records[-1] if records else None
+    went_live = {r.revision for r in records}
     trail = audit_trail(store, workflow_id)
     rows = []
     for rev in revisions:
@@ -554,6 +566,7 @@ def revision_history(store: WorkflowStore, workflow_id: str) -> list[dict[str, A
                 "version": workflow.version,
                 "status": workflow.status,
                 "live": live is not None and live.revision == rev.number,
+                "state": _state(rev.number, live, went_live),
                 "actions": actions,
             }
         )

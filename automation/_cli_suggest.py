@@ -219,14 +219,13 @@ def history_command(
     if as_json:
         emit_json({"revisions": rows, "audit": trail})
         return
-    live = active_revision(store, workflow_id)
     for r in rows:
-        mark = "LIVE" if r["live"] else r["status"]
+        mark = r["state"].replace("_", " ").upper() if r["live"] else r["state"].replace("_", " ")
         note = f" - {r['message']}" if r["message"] else ""
         typer.echo(
-            f"{r['number']:>4}  {mark:<7} v{r['version']:<3} {r['saved_at']}  {r['author']}{note}"
+            f"{r['number']:>4}  {mark:<10} v{r['version']:<3} {r['saved_at']}  {r['author']}{note}"
         )
-    if live is None:
+    if not any(r["live"] for r in rows):
         typer.echo("no revision is live yet (mejora activate)")
     for e in trail:
         extra = f" {e.get('suggestion')}" if e.get("suggestion") else ""

@@ -112,8 +112,13 @@ def test_suggest_apply_activate_rollback_on_the_command_line(stores, capsys, tmp
         ("activate", "done"),
         ("rollback", "done"),
     ]
+    # one vocabulary: what is live, what was live, what never went live (before: revision 1
+    # "active", revision 2, which was live, "draft", revision 3 "LIVE")
+    assert [r["state"] for r in history["revisions"]] == ["never_live", "was_live", "live"]
     code, out, _ = run(capsys, "history", "welcome-nurture")
-    assert code == 0 and "LIVE" in out and "rollback" in out
+    assert code == 0 and "rollback" in out
+    marks = [line.split()[1:3] for line in out.splitlines() if re.match(r" *\d+  [a-zA-Z]", line)]
+    assert marks == [["never", "live"], ["was", "live"], ["LIVE", "v3"]]
 
 
 def test_bad_input_is_one_line_exit_2(store_path, tmp_path, monkeypatch, capsys):

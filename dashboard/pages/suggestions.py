@@ -62,8 +62,7 @@ def layout(**_: Any) -> html.Div:
     ]
     history_columns = [
         {"field": "number", "headerName": t("col.revision"), "maxWidth": 110},
-        {"field": "status", "headerName": t("col.status")},
-        {"field": "live", "headerName": t("col.live")},
+        {"field": "state", "headerName": t("col.state")},
         {"field": "author", "headerName": t("col.author")},
         {"field": "saved_at", "headerName": t("col.saved")},
         {"field": "message", "headerName": t("col.message"), "flex": 3, "tooltipField": "message"},
@@ -250,7 +249,10 @@ def show_history(workflow_id: str | None, _refresh: int) -> tuple[str, list, lis
     live = next((h["number"] for h in history if h["live"]), None)
     line = t("sugg.status", newest=history[-1]["number"], live=live if live is not None else "–")
     rows = [
-        {k: h[k] for k in ("number", "status", "live", "author", "saved_at", "message")}
+        {
+            **{k: h[k] for k in ("number", "author", "saved_at", "message")},
+            "state": t(f"state.{h['state']}"),
+        }
         for h in reversed(history)
     ]
     audit = [

@@ -5,6 +5,7 @@ never looked up."""
 from __future__ import annotations
 
 import io
+import re
 from contextlib import redirect_stdout
 
 import pytest
@@ -53,6 +54,11 @@ def test_the_planted_problems_rank_first(demo):
     welcome = [t for t in suggestions if t.startswith("welcome-nurture")]
     assert "#1 (email-nobody-clicks)" in welcome[0] and "webinar" in welcome[0]
     assert any("branch-never-taken" in t and "0 of 298" in t for t in welcome)
+    # the three a new user missed in the demo before ranking (suggest and stats found them):
+    # the long click wait, the rework rep, the weak email; and no minutes-long "bottleneck"
+    assert any("wait-too-long" in t and "from 7 days to 1 day" in t for t in welcome)
+    assert any("rework-hotspot" in t and "rep03" in t for t in suggestions)
+    assert not [t for t in suggestions if re.search(r"\b\d+(\.\d+)? min beyond", t)]
     # problem 8: the December cycle-time shift, with no baseline date, at the planted week
     drift = _texts(findings, "drift")
     assert any(t.startswith("sales_activities:") and "2025-12-15" in t for t in drift)

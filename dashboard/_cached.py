@@ -238,7 +238,9 @@ def conformance(view: View, workflow: Workflow, key: str, method: str) -> dict[s
             "deviations": result.deviations(),
             "usage": result.transition_usage(),
             "branches": branch_usage(workflow, result),
-            "waits": mining.waits_against_design(log, designed_waits(workflow)),
+            "waits": mining.waits_against_design(
+                mining.related_cases(log, workflow.labels())[0], designed_waits(workflow)
+            ),
         }
 
     return data().cached(view, "conformance", check, key, method)

@@ -38,6 +38,16 @@ m3,SENT,2025-01-03 09:00,ana@example.com
 m4,SENT,2025-01-03 09:00,bo@example.com
 """
 
+# two deals of the sales pipeline and one case of another process in one log
+MIXED_LOG = """case_id,activity,timestamp
+d1,Qualified,2025-01-01 09:00
+d1,Closed lost,2025-01-02 09:00
+d2,Qualified,2025-01-01 10:00
+d2,Closed won,2025-01-03 09:00
+t1,Ticket opened,2025-01-01 11:00
+t1,Ticket closed,2025-01-02 11:00
+"""
+
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory):
@@ -46,6 +56,8 @@ def app(tmp_path_factory: pytest.TempPathFactory):
     with EventStore(folder / "store.duckdb") as store:
         store.save(load_sample("sales_activities"), "sales_activities")
         store.save(read_log(folder / "mails.csv"), "mails")
+        (folder / "mixed.csv").write_text(MIXED_LOG)
+        store.save(read_log(folder / "mixed.csv"), "mixed")
     users = UserStore(folder / "users.json")
     for name, role in (("ana", "analyst"), ("marta", "manager"), ("root", "admin")):
         users.add(name, PASSWORD, role=role)
@@ -459,6 +471,15 @@ def test_conformance_runs_in_the_background(ana):
     assert cleared["conf-job.data"] is None and cleared["conf-poll.disabled"] is True
     with pytest.raises(RuntimeError, match="500"):
         ana.call(conformance.run_check, 1, SALES, "bundled:../../etc/passwd", "alignments")
+
+
+def test_a_case_of_another_process_is_left_out_and_said(ana):
+    view = {"log": "mixed", "filters": []}
+    started = ana.call(conformance.run_check, 1, view, "bundled:sales_pipeline", "token_replay")
+    out = wait_for(ana, conformance.show_check, started["conf-job.data"])
+    summary = str(out["conf-summary.children"])
+    assert "of 2 cases follow the design" in summary
+    assert "1 of 3 cases (33.3%) share no step with the design" in summary
 
 
 def test_another_users_job_is_not_shown(app, ana, root):

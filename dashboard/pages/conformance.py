@@ -280,6 +280,14 @@ def show_check(_n: int, job_id: str | None) -> tuple:
         fit=share(fit),
         cases=number(cases),
     )
+    if result.unrelated:
+        left = result.unrelated
+        text += " " + t(
+            "conf.unrelated",
+            left=number(left),
+            total=number(cases + left),
+            part=share(left / (cases + left)),
+        )
     summary = message(text, "info")
     deviations = found["deviations"].assign(
         share=lambda f: f["share"].map(share), impact=lambda f: f["impact_seconds"].map(_signed)

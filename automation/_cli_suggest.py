@@ -35,6 +35,7 @@ from improvement.cli_report import LangOption
 from mining import EventStore
 from mining.cli import FiltersOption, apply_filters, emit_json, stored_log
 from mining.cli import StoreOption as EventStoreOption
+from mining.safe_yaml import load_text
 
 console = Console()
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
@@ -83,7 +84,15 @@ def suggest_command(
     design = resolve_design(workflow, workflow_store, previous=previous)
     limits = Thresholds()
     if thresholds is not None:
-        limits = Thresholds.from_dict(yaml.safe_load(thresholds.read_text(encoding="utf-8")) or {})
+        try:
+            data = load_text(
+                thresholds.read_text(encoding="utf-8"),
+                json_format=thresholds.suffix == ".json",
+                source=thresholds.name,
+            )
+        except (yaml.YAMLError, ValueError) as exc:
+            raise ValueError(f"{thresholds}: cannot read the thresholds: {exc}") from exc
+        limits = Thresholds.from_dict(data or {})
     with EventStore(store, read_only=True) as event_store:
         log = apply_filters(event_store.load(name), filters)
         messages = event_store.load(email_log) if email_log else None

@@ -9,7 +9,6 @@ event-log activity labels that show it ran, so design and log join without guess
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import yaml
 
 import mining
 from automation.exceptions import WorkflowError
+from mining.safe_yaml import load_text
 
 NODE_TYPES = ("action", "wait", "wait_for_event", "decision", "end")
 ACTIONS = ("send_email", "set_property", "add_to_list", "create_task", "notify_sales", "webhook")
@@ -323,8 +323,8 @@ def read_workflow(path: str | Path) -> Workflow:
     except FileNotFoundError as exc:
         raise WorkflowError([f"{path}: no such file"]) from exc
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        data = load_text(text, json_format=path.suffix.lower() == ".json", source=path.name)
+    except (yaml.YAMLError, ValueError) as exc:
         raise WorkflowError(
             [f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}"]
         ) from exc

@@ -9,7 +9,6 @@ a :class:`KpiContext` and returns a :class:`Measurement` (or raises :class:`Unav
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -26,6 +25,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 import mining
 from improvement._locale import Text
+from mining.safe_yaml import load_text
 
 Direction = Literal["higher", "lower", "neutral"]
 SeriesKind = Literal["proportion", "continuous", "count"]
@@ -238,8 +238,8 @@ class KpiSettings:
         """Settings from a JSON or YAML file."""
         text = Path(path).read_text(encoding="utf-8")
         try:
-            data = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
-        except (json.JSONDecodeError, yaml.YAMLError) as exc:
+            data = load_text(text, json_format=str(path).endswith(".json"), source=Path(path).name)
+        except (ValueError, yaml.YAMLError) as exc:
             raise ValueError(f"{path}: cannot read the KPI settings: {exc}") from exc
         if not isinstance(data, dict):
             raise ValueError(f"{path}: KPI settings must be a mapping of names to values")

@@ -12,7 +12,6 @@ computation reads this object and none names a label or a column of its own.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,6 +22,7 @@ from typing import Any
 import yaml
 
 from mining.exceptions import EventLogError
+from mining.safe_yaml import load_text
 
 ROLES = ("contact", "workflow", "workflow_version", "message", "channel", "owner")
 KINDS = (
@@ -429,8 +429,8 @@ def read_overrides(path: str | Path) -> tuple[dict[str, str | None], dict[str, l
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (OSError, json.JSONDecodeError, yaml.YAMLError) as exc:
+        data = load_text(text, json_format=path.suffix == ".json", source=path.name)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
         raise EventLogError(f"{path}: cannot read the vocabulary file: {exc}") from exc
     if not isinstance(data, dict) or set(data) - {"roles", "kinds"}:
         raise EventLogError(

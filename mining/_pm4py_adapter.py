@@ -60,7 +60,7 @@ def read_ocel(path: Path) -> Any:
     pm4py = _pm4py()
     kind = _ocel_kind(path)
     if kind == "xml":
-        safe_xml.check_no_dtd(path)
+        safe_xml.check_prolog(path)  # pm4py parses on its own: refuse a DTD in any encoding first
     readers = {
         "json": pm4py.read_ocel2_json,
         "json1": pm4py.read_ocel_json,
@@ -234,7 +234,7 @@ def read_petri_net_model(path: Path, also: tuple[str, ...] = ()) -> tuple[Any, A
         raise EventLogError(f"{path}: a model must be a file of one of {kinds}")
     if not path.exists():
         raise EventLogError(f"{path}: no such file")
-    safe_xml.check_no_dtd(path)
+    safe_xml.check_prolog(path)  # pm4py parses on its own: refuse a DTD in any encoding first
     pm4py = _pm4py()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -28,15 +28,36 @@ def open_maybe_gzip(path: Path) -> IO[bytes]:
 
 
 def check_no_dtd(path: Path) -> None:
-    """Refuse a file whose prolog declares a DTD or entities."""
+    """Refuse a file whose first 64 KiB declare a DTD or entities (the quick check, before
+    parsing; the parser's own view of the prolog, in any encoding, is checked as it starts)."""
     with open_maybe_gzip(path) as handle:
         head = handle.read(_PROLOG_BYTES)
     if _DOCTYPE.search(head):
-        raise UnsafeFileError(
-            f"{path}: refused: the XML declares a DTD or entities (<!DOCTYPE …>). Event logs and "
-            "process models never need one, and DTDs allow entity-expansion bombs and "
-            "external-entity reads of local files."
-        )
+        raise _refusal(path)
+
+
+def check_prolog(path: Path) -> None:
+    """Refuse a DTD anywhere in the prolog, in any encoding, reading no further than the root
+    element's start: for files another library parses afterwards (pm4py's OCEL, PNML and
+    BPMN readers)."""
+    for _ in iterparse(path, ("start",)):
+        break
+
+
+def _refusal(path: Path) -> UnsafeFileError:
+    return UnsafeFileError(
+        f"{path}: refused: the XML declares a DTD or entities (<!DOCTYPE …>). Event logs and "
+        "process models never need one, and DTDs allow entity-expansion bombs and "
+        "external-entity reads of local files."
+    )
+
+
+def _check_parsed_prolog(path: Path, element: etree._Element) -> None:
+    """Refuse a DTD the parser met before the root element: one the quick check missed (after
+    64 KiB of comments, or in UTF-16), before any of the file's content is read."""
+    info = element.getroottree().docinfo
+    if info.internalDTD is not None or info.externalDTD is not None or info.doctype:
+        raise _refusal(path)
 
 
 def _parser_options() -> dict:
@@ -55,7 +76,15 @@ def iterparse(path: Path, events: tuple[str, ...] = ("start", "end")) -> Iterato
     check_no_dtd(path)
     handle = open_maybe_gzip(path)
     try:
-        yield from etree.iterparse(handle, events=events, **_parser_options())
+        wanted = tuple(dict.fromkeys(("start", *events)))
+        parser = etree.iterparse(handle, events=wanted, **_parser_options())
+        first = True
+        for event, element in parser:
+            if first:  # the root element's start: the whole prolog has been read
+                _check_parsed_prolog(path, element)
+                first = False
+            if event in events:
+                yield event, element
     except etree.XMLSyntaxError as exc:
         raise EventLogError(f"{path}: not well-formed XML: {exc}") from exc
     finally:
@@ -68,9 +97,11 @@ def parse(path: Path) -> etree._ElementTree:
     parser = etree.XMLParser(**_parser_options())
     with open_maybe_gzip(path) as handle:
         try:
-            return etree.parse(handle, parser)
+            tree = etree.parse(handle, parser)
         except etree.XMLSyntaxError as exc:
             raise EventLogError(f"{path}: not well-formed XML: {exc}") from exc
+    _check_parsed_prolog(path, tree.getroot())
+    return tree
 
 
 def localname(tag: str) -> str:

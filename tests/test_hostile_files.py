@@ -115,3 +115,54 @@ def test_too_little_memory_fails_cleanly(big_csv, monkeypatch):
         EventLogError, match=r"big\.csv: not enough memory to import it \(limit: 32MB\)"
     ):
         mining.read_log(big_csv)
+
+
+ENTITY_IN_ATTRIBUTE = """<?xml version="1.0" encoding="{encoding}"?>
+{padding}<!DOCTYPE log [<!ENTITY x "EXPANDED">]>
+<log><trace><string key="concept:name" value="T1"/>
+<event><string key="concept:name" value="&x;"/>
+<date key="time:timestamp" value="2024-01-01T00:00:00"/></event>
+</trace></log>
+"""
+PADDING = "<!--" + "x" * 70_000 + "-->\n"  # pushes the DTD past the quick check's 64 KiB
+
+
+@pytest.mark.parametrize(
+    ("encoding", "padding"), [("UTF-16", ""), ("UTF-8", PADDING), ("UTF-16", PADDING)]
+)
+@pytest.mark.parametrize("suffix", [".xes", ".pnml", ".bpmn", ".xmlocel"])
+def test_a_dtd_is_refused_in_any_encoding_and_after_any_comment(
+    tmp_path, encoding, padding, suffix
+):
+    # before: a DTD in UTF-16, or after 64 KiB of comment, got through and its internal
+    # entity was expanded into an activity name
+    path = tmp_path / f"log{suffix}"
+    path.write_bytes(
+        ENTITY_IN_ATTRIBUTE.format(encoding=encoding, padding=padding).encode(encoding)
+    )
+    with pytest.raises(UnsafeFileError, match="refused: the XML declares a DTD"):
+        if suffix == ".xes":
+            mining.read_log(path)
+        elif suffix == ".xmlocel":
+            mining.read_log(path, object_type="order")
+        else:
+            mining.read_model(path)
+
+
+def test_a_designed_bpmn_with_a_late_dtd_is_refused(tmp_path):
+    from automation import read_bpmn
+
+    path = tmp_path / "design.bpmn"
+    path.write_bytes(
+        ENTITY_IN_ATTRIBUTE.format(encoding="UTF-16", padding=PADDING).encode("utf-16")
+    )
+    with pytest.raises(UnsafeFileError):
+        read_bpmn(path)
+
+
+def test_a_utf16_log_without_a_dtd_still_reads(tmp_path):
+    path = tmp_path / "log.xes"
+    path.write_bytes(
+        GOOD.replace('version="1.0"', 'version="1.0" encoding="UTF-16"').encode("utf-16")
+    )
+    assert mining.read_log(path).n_events == 2

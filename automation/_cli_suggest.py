@@ -35,7 +35,7 @@ from improvement.cli_report import LangOption
 from mining import EventStore
 from mining.cli import FiltersOption, apply_filters, emit_json, stored_log
 from mining.cli import StoreOption as EventStoreOption
-from mining.safe_yaml import load_text
+from mining.safe_yaml import load_text, read_settings_text
 
 console = Console()
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
@@ -86,7 +86,7 @@ def suggest_command(
     if thresholds is not None:
         try:
             data = load_text(
-                thresholds.read_text(encoding="utf-8"),
+                read_settings_text(thresholds),
                 json_format=thresholds.suffix == ".json",
                 source=thresholds.name,
             )

@@ -20,7 +20,7 @@ import yaml
 
 import mining
 from automation.exceptions import WorkflowError
-from mining.safe_yaml import load_text
+from mining.safe_yaml import load_text, read_settings_text
 
 NODE_TYPES = ("action", "wait", "wait_for_event", "decision", "end")
 ACTIONS = ("send_email", "set_property", "add_to_list", "create_task", "notify_sales", "webhook")
@@ -319,9 +319,11 @@ def read_workflow(path: str | Path) -> Workflow:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_settings_text(path)
     except FileNotFoundError as exc:
         raise WorkflowError([f"{path}: no such file"]) from exc
+    except ValueError as exc:  # a pipe, a device, an oversized file
+        raise WorkflowError([str(exc)]) from exc
     try:
         data = load_text(text, json_format=path.suffix.lower() == ".json", source=path.name)
     except (yaml.YAMLError, ValueError) as exc:

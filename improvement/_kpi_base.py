@@ -25,7 +25,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 import mining
 from improvement._locale import Text
-from mining.safe_yaml import load_text
+from mining.safe_yaml import load_text, read_settings_text
 
 Direction = Literal["higher", "lower", "neutral"]
 SeriesKind = Literal["proportion", "continuous", "count"]
@@ -236,7 +236,7 @@ class KpiSettings:
     @classmethod
     def read(cls, path: str | Path) -> KpiSettings:
         """Settings from a JSON or YAML file."""
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_settings_text(Path(path))
         try:
             data = load_text(text, json_format=str(path).endswith(".json"), source=Path(path).name)
         except (ValueError, yaml.YAMLError) as exc:

@@ -57,7 +57,7 @@ SettingsOption = Annotated[
 def _settings(path: Path | None) -> KpiSettings:
     if path is None:
         return KpiSettings()
-    if not path.is_file():
+    if not path.exists():
         raise FileNotFoundError(f"{path}: no such settings file")
     return KpiSettings.read(path)
 

@@ -139,6 +139,10 @@ def read_log(
     path = Path(path)
     if not path.exists():
         raise EventLogError(f"{path}: no such file")
+    if not path.is_file() and not path.is_dir():  # a FIFO, a device: reading could never end
+        raise EventLogError(
+            f"{path}: not a regular file (a pipe or a device); save the log to a file first"
+        )
     fmt = detect_format(path) if format == "auto" else format
     if fmt not in formats():
         raise EventLogError(

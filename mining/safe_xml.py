@@ -21,7 +21,10 @@ _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 
 
 def open_maybe_gzip(path: Path) -> IO[bytes]:
-    """Open ``path`` for binary reading, decompressing gzip transparently."""
+    """Open ``path`` for binary reading, decompressing gzip transparently; a pipe or a device
+    is refused (reading it could never end)."""
+    if not path.is_file():
+        raise EventLogError(f"{path}: not a regular file (a pipe, a device or a folder)")
     with open(path, "rb") as probe:
         magic = probe.read(2)
     return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")

@@ -11,6 +11,7 @@ JSON) that names the line, so callers report it as a bad file.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -47,6 +48,24 @@ class _BoundedLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
+
+
+def read_settings_text(path: Path) -> str:
+    """The text of a workflow or settings file: a regular file (a pipe or a device would never
+    end) of at most ``MAX_BYTES``, checked before it is read; ``FileNotFoundError`` when absent.
+
+    Example:
+        >>> read_settings_text(Path("settings.yaml"))                    # doctest: +SKIP
+    """
+    if path.exists() and not path.is_file():
+        raise ValueError(f"{path}: not a regular file (a pipe, a device or a folder)")
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise ValueError(
+            f"{path}: {size / (1 << 20):,.1f} MiB is more than a settings or workflow file "
+            f"holds (at most {MAX_BYTES >> 20} MiB)"
+        )
+    return path.read_text(encoding="utf-8")
 
 
 def load_yaml(text: str, source: str = "<yaml>") -> Any:

@@ -26,6 +26,36 @@ ROW = "__row"
 EXCLUDE = "__exclude"
 
 Progress = Callable[[str, float | None], None]
+# names the readers add to a raw table; a source column of the same name is renamed first
+RAW_INTERNAL = (ROW, EXCLUDE, "__rid")
+
+
+def user_name(name: str, taken: set[str]) -> str:
+    """``name`` with ``src_`` in front until it is none of the ``taken`` (lower-case) names."""
+    out = name
+    while out.lower() in taken:
+        out = "src_" + out
+    return out
+
+
+def _renamed_note(column: str, out: str) -> str:
+    return f"column {column!r} renamed to {out!r} (Mejora uses that name itself)"
+
+
+def rename_internal(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """Rename the columns of ``table`` that bear a name the readers use themselves (``__row``,
+    ``__exclude``): a user's ``__exclude`` column must not quarantine valid rows with its own
+    values as the reason. Returns a note per renamed column."""
+    columns = [r[0] for r in con.execute(f"DESCRIBE {ident(table)}").fetchall()]
+    taken = {c.lower() for c in columns} | set(RAW_INTERNAL)
+    notes = []
+    for column in columns:
+        if column.lower() in RAW_INTERNAL:
+            out = user_name(column, taken)
+            taken.add(out.lower())
+            con.execute(f"ALTER TABLE {ident(table)} RENAME COLUMN {ident(column)} TO {ident(out)}")
+            notes.append(_renamed_note(column, out))
+    return notes
 
 
 @dataclass
@@ -102,6 +132,7 @@ def read_csv(
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0]
         raise EventLogError(f"{path}: cannot be read as CSV ({encoding}): {first}") from exc
+    renamed = rename_internal(con, table + "_0")
     rejects = con.execute(
         f"SELECT line, min(csv_line), arg_min(error_message, column_idx) "
         f"FROM {ident(table + '_rejects')} GROUP BY line ORDER BY line"
@@ -143,6 +174,7 @@ def read_csv(
         source.malformed = MALFORMED
     if encoding != "utf-8":
         source.notes.append(f"read as {encoding}")
+    source.notes.extend(renamed)
     return source
 
 
@@ -150,8 +182,18 @@ def read_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> RawSource:
     """Load a Parquet file (or a folder / glob of them) keeping its types."""
     target = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
     try:
+        source = f"read_parquet({literal(target)})"
+        columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+        taken = {c.lower() for c in columns} | set(RAW_INTERNAL)
+        select, renamed = [], []
+        for column in columns:
+            out = user_name(column, taken) if column.lower() in RAW_INTERNAL else column
+            if out != column:
+                taken.add(out.lower())
+                renamed.append(_renamed_note(column, out))
+            select.append(f"{ident(column)} AS {ident(out)}")
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT * EXCLUDE (file_row_number), "
+            f"CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT {', '.join(select)}, "
             f"file_row_number + 1 AS {ROW} FROM read_parquet({literal(target)}, "
             "file_row_number = true)"
         )
@@ -159,7 +201,9 @@ def read_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> RawSource:
         first = str(exc).strip().splitlines()[0]
         raise EventLogError(f"{path}: cannot be read as Parquet: {first}") from exc
     n = fetch_one(con, f"SELECT count(*) FROM {RAW}")[0]
-    return RawSource(path=path, format="parquet", rows_read=n)
+    raw = RawSource(path=path, format="parquet", rows_read=n)
+    raw.notes.extend(renamed)
+    return raw
 
 
 _XES_VALUE_TAGS = {"string", "date", "int", "float", "boolean", "id"}
@@ -207,6 +251,8 @@ def read_xes(
     def add_row(row: dict[str, str]) -> None:
         nonlocal n_batch, n_events
         n_events += 1
+        for key in [k for k in row if k.lower() in RAW_INTERNAL]:  # a user's own __row
+            row[user_name(key, set(RAW_INTERNAL) | {k.lower() for k in row})] = row.pop(key)
         row[ROW] = str(n_events)
         for key in batch.keys() - row.keys():
             batch[key].append(None)

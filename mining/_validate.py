@@ -15,7 +15,7 @@ from typing import Literal
 import duckdb
 
 from mining._mapping import ColumnMapping, resolve_mapping
-from mining._sources import EXCLUDE, ROW, RawSource
+from mining._sources import EXCLUDE, ROW, RawSource, user_name
 from mining._sql import fetch_one, ident, literal
 from mining._timestamps import TimestampOptions, check_timezone, timestamp_sql
 from mining.exceptions import EventLogError
@@ -24,6 +24,9 @@ EVENTS = "events"
 QUARANTINE = "quarantine"
 RESERVED = ("case_id", "activity", "timestamp", "resource", "start_timestamp", "event_idx")
 QUARANTINE_META = ("source_row", "reason", "column", "value", "message")
+# the columns the row checks add beside the user's: a user column of one of these names is
+# renamed (src_...) so it can neither be overwritten nor taken for the check's own
+INTERNAL = ("source_row", "reason", "__exclude", "__first_row", "__ts_text", "__st_text")
 
 # Reason id -> plain explanation. Formats add their own reasons (bots, unchanged stages...).
 REASONS: dict[str, str] = {
@@ -74,16 +77,17 @@ def build_tables(
     notes = list(raw.notes)
 
     mapped = set(chosen.as_dict().values())
-    taken = {r.lower() for r in RESERVED}
+    taken = {r.lower() for r in RESERVED} | set(INTERNAL)
     attributes: list[tuple[str, str]] = []  # (source column, output name)
     for name in names:
         if name in mapped:
             continue
-        out = name
-        while out.lower() in taken:
-            out = "src_" + out
+        out = user_name(name, taken)
         if out != name:
-            notes.append(f"column {name!r} renamed to {out!r} (its name is a canonical column's)")
+            notes.append(
+                f"column {name!r} renamed to {out!r} (its name is a canonical column's or one "
+                "Mejora uses while checking rows)"
+            )
         taken.add(out.lower())
         attributes.append((name, out))
 

@@ -298,3 +298,32 @@ def test_columns_named_by_their_words_are_detected(write_csv, header, expected):
     mapping = log.mapping
     assert (mapping.case_id, mapping.activity, mapping.timestamp, mapping.resource) == expected
     assert {"case_id", "activity", "timestamp"} <= set(mapping.detected)
+
+
+COLLIDING = (
+    "case_id,activity,timestamp,reason,source_row,__first_row,__exclude,__row\n"
+    "A,x,2024-01-01 10:00,late,99,1,yes,7\n"
+    "A,y,2024-01-01 11:00,early,98,0,no,8\n"
+    "B,x,2024-01-02 10:00,,97,,,9\n"
+)
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_user_columns_named_like_internal_ones_are_kept_and_renamed(write_csv, tmp_path, kind):
+    # before: valid rows were quarantined with the user's `reason` / `__exclude` values as the
+    # reason, and a user `source_row` column was silently overwritten
+    path = write_csv(COLLIDING, "colliding.csv")
+    if kind == "parquet":
+        frame = pd.read_csv(path, dtype=str)
+        path = tmp_path / "colliding.parquet"
+        frame.to_parquet(path)
+    log = mining.read_log(path)
+    summary = log.summary()
+    assert (summary.rows_read, summary.events, summary.quarantined) == (3, 3, 0)
+    events = log.to_pandas()
+    assert events["src_reason"].tolist()[:2] == ["late", "early"]
+    assert events["src_source_row"].astype(str).tolist() == ["99", "98", "97"]
+    assert events["src___exclude"].tolist()[:2] == ["yes", "no"]
+    assert events["src___row"].astype(str).tolist() == ["7", "8", "9"]
+    assert events["event_idx"].tolist() == [1, 2, 3]
+    assert any("'__exclude' renamed to 'src___exclude'" in n for n in summary.notes)

@@ -20,7 +20,16 @@ concurrent activations cannot both win. The ``status`` inside a revision is the 
 saved with (``draft`` for applied suggestions); what is live is the activation record's word.
 
 Audit lines are written with one ``write`` on a file descriptor opened with ``O_APPEND`` (under
-an exclusive ``flock``), so lines from concurrent processes never interleave.
+an exclusive ``flock``), so lines from concurrent processes never interleave; a line a crash
+tore is closed off before the next one and read as ``unreadable``.
+
+Apply, activate and rollback each hold the workflow's lock (``.lock``) from their checks to
+their last write, so they have one winner among them. Each writes a *pending* audit line
+naming the files it will write before writing them, and its resolution (done or refused)
+after: a process killed in between leaves a pending line, which the next of these actions
+resolves under the lock before anything else (a rollback whose revision exists is made live;
+otherwise the files decide between done and abandoned). A revision's checksum is checked
+whenever it is read, so a hand-edited revision file never goes live.
 """
 
 from __future__ import annotations
@@ -30,7 +39,9 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Mapping
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -112,9 +123,12 @@ def append_audit(store: WorkflowStore, workflow_id: str, entry: Mapping[str, Any
     data = (json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
     folder = store.root / workflow_id
     folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder / "audit.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = os.open(folder / "audit.jsonl", os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":  # a line torn by a crash stays apart
+            data = b"\n" + data
         written = os.write(fd, data)
         if written != len(data):
             raise OSError(f"audit trail: wrote {written} of {len(data)} bytes")
@@ -130,10 +144,94 @@ def audit_trail(store: WorkflowStore, workflow_id: str) -> list[dict]:
         >>> [e["action"] for e in audit_trail(store, "onboarding")]   # doctest: +SKIP
         ['apply', 'activate', 'rollback']
     """
+    lines = _audit_lines(store, workflow_id)
+    resolved = {e["op"] for e in lines if e.get("op") and e.get("outcome") != PENDING}
+    return [e for e in lines if not (e.get("outcome") == PENDING and e.get("op") in resolved)]
+
+
+PENDING = "pending"  # written before an action's effect; its resolution line follows
+
+
+def _audit_lines(store: WorkflowStore, workflow_id: str) -> list[dict]:
+    """Every line of the audit file; a line a crash tore is kept as an ``unreadable`` entry
+    instead of making the whole trail unreadable."""
     path = store.root / workflow_id / "audit.jsonl"
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    entries = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            entry = None
+        if not isinstance(entry, dict):
+            entry = {"action": "unreadable", "outcome": "unreadable", "line": number}
+            entry["text"] = line[:200]
+        entries.append(entry)
+    return entries
+
+
+@contextmanager
+def _exclusive(store: WorkflowStore, workflow_id: str) -> Iterator[None]:
+    """Hold the workflow's lock (``flock`` on ``.lock``) for a whole apply, activate or
+    rollback, so they have one winner among them too, and finish what a crash interrupted
+    first (:func:`_recover`)."""
+    folder = store._folder(workflow_id)
+    if not folder.is_dir():
+        raise WorkflowError([f"no workflow {workflow_id!r} in {store.root}"])
+    fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        _recover(store, workflow_id)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _begin(store: WorkflowStore, workflow_id: str, entry: Mapping[str, Any], **effect: Any) -> str:
+    """Write the pending line of an action about to change the store: what it is and what it
+    will write (``revision`` / ``activation`` numbers), so a crash leaves a trace to finish."""
+    op = uuid.uuid4().hex[:12]
+    append_audit(store, workflow_id, {**entry, **effect, "outcome": PENDING, "op": op})
+    return op
+
+
+def _recover(store: WorkflowStore, workflow_id: str) -> None:
+    """Resolve every pending line no resolution followed (the process died in between): a
+    rollback whose revision was written is made live (its admin asked for it, and nothing
+    happened since: the lock was held); an action whose files exist is recorded as done; one
+    whose files do not is recorded as abandoned. Called under the lock."""
+    lines = _audit_lines(store, workflow_id)
+    resolved = {e["op"] for e in lines if e.get("op") and e.get("outcome") != PENDING}
+    for entry in lines:
+        if entry.get("outcome") != PENDING or entry.get("op") in resolved:
+            continue
+        base = {k: v for k, v in entry.items() if k not in ("at", "workflow_id", "outcome")}
+        revision = entry.get("revision")
+        has_revision = revision is not None and _has_revision(store, workflow_id, revision)
+        number = entry.get("activation")
+        folder = store.root / workflow_id / "activations"
+        has_activation = number is not None and (folder / f"act-{number:06d}.json").exists()
+        if entry.get("action") == "rollback" and has_revision and not has_activation:
+            current = active_revision(store, workflow_id)
+            _activate(
+                store,
+                workflow_id,
+                revision,
+                by=entry.get("by", ""),
+                action="rollback",
+                current=current,
+            )
+            has_activation = True
+        done = has_activation if number is not None else has_revision
+        outcome = {"outcome": "done", "recovered": True} if done else {"outcome": "abandoned"}
+        append_audit(store, workflow_id, {**base, **outcome})
+
+
+def _has_revision(store: WorkflowStore, workflow_id: str, number: int) -> bool:
+    return (store._folder(workflow_id) / f"rev-{number:06d}.json").exists()
 
 
 # -- activations ---------------------------------------------------------------------------------
@@ -243,8 +341,15 @@ def activate(
         >>> activate(store, "onboarding", 2, by="ana").revision          # doctest: +SKIP
         2
     """
+    with _exclusive(store, workflow_id):
+        return _activate_locked(store, workflow_id, revision, by=by, suggestion=suggestion)
+
+
+def _activate_locked(
+    store: WorkflowStore, workflow_id: str, revision: int, *, by: str, suggestion: str | None
+) -> Activation:
     latest = _latest(store, workflow_id)
-    store.load(workflow_id, revision)  # exists?
+    store.load(workflow_id, revision)  # exists, and unchanged since it was saved?
     current = active_revision(store, workflow_id)
     entry: dict[str, Any] = {"action": "activate", "by": by, "revision": revision}
     try:
@@ -252,6 +357,8 @@ def activate(
             raise _moved(store, workflow_id, revision, latest)
         if current is not None and current.revision == revision:
             raise WorkflowError([f"revision {revision} of {workflow_id!r} is live already"])
+        number = (current.number if current else 0) + 1
+        entry["op"] = _begin(store, workflow_id, entry, activation=number)
         record = _activate(
             store,
             workflow_id,
@@ -405,8 +512,20 @@ def apply_suggestion(
                 "and run `mejora suggest` again"
             ]
         )
+    if dry_run:
+        return _apply_locked(store, suggestion, by=by, dry_run=True)
+    with _exclusive(store, workflow_id):
+        return _apply_locked(store, suggestion, by=by, dry_run=False)
+
+
+def _apply_locked(
+    store: WorkflowStore, suggestion: Suggestion, *, by: str, dry_run: bool
+) -> Applied:
+    changes = suggestion.changes
+    workflow_id, base = changes.workflow_id, changes.base_revision
+    assert base is not None  # apply_suggestion refused a suggestion on an unstored workflow
     latest = _latest(store, workflow_id)
-    entry = {
+    entry: dict[str, Any] = {
         "action": "apply",
         "by": by,
         "suggestion": suggestion.id,
@@ -422,6 +541,7 @@ def apply_suggestion(
         if dry_run:
             return Applied(suggestion.id, draft, None, changes_diff, True)
         message = f"suggestion {suggestion.id} ({suggestion.rule}): {suggestion.title.en}"
+        entry["op"] = _begin(store, workflow_id, entry, revision=base + 1)
         try:
             revision = store.save(draft, base=base, author=by, message=message)
         except RevisionConflictError:
@@ -458,21 +578,43 @@ def rollback(
         >>> rollback(store, "onboarding", to=1, by="ana").revision        # doctest: +SKIP
         4
     """
+    with _exclusive(store, workflow_id):
+        return _rollback_locked(store, workflow_id, to=to, by=by, base=base)
+
+
+def _rollback_locked(
+    store: WorkflowStore, workflow_id: str, *, to: int, by: str, base: int | None
+) -> Activation:
     latest = _latest(store, workflow_id)
     current = active_revision(store, workflow_id)
     base = latest.number if base is None else base
-    entry = {"action": "rollback", "by": by, "to": to, "base_revision": base}
+    entry: dict[str, Any] = {"action": "rollback", "by": by, "to": to, "base_revision": base}
     try:
         if base != latest.number:
             raise _moved(store, workflow_id, base, latest)
         if to == latest.number:
             raise WorkflowError([f"revision {to} is the newest revision: nothing to roll back"])
         old, newest = store.load(workflow_id, to), store.load(workflow_id, latest.number)
+        if (
+            current is not None
+            and current.revision == latest.number
+            and _design(newest, "version") == _design(old, "version")
+        ):
+            raise WorkflowError(  # a retry after a rollback that went through: no duplicate
+                [
+                    f"revision {latest.number} of {workflow_id!r} already restores revision {to} "
+                    "and is live: nothing to roll back"
+                ]
+            )
         data = old.to_dict()
         data["version"] = newest.version + 1
         data["status"] = "active"
         restored = parse_workflow(data, source=old.source)
         message = f"rollback to revision {to}"
+        number = (current.number if current else 0) + 1
+        entry["op"] = _begin(
+            store, workflow_id, entry, revision=latest.number + 1, activation=number
+        )
         try:
             revision = store.save(restored, base=base, author=by, message=message)
         except RevisionConflictError:
@@ -498,6 +640,11 @@ def rollback(
     return record
 
 
+def _design(workflow: Workflow, *ignore: str) -> dict[str, Any]:
+    """A workflow's design: everything but its status (and the ``ignore`` fields)."""
+    return {k: v for k, v in workflow.to_dict().items() if k not in ("status", *ignore)}
+
+
 def revision_of(store: WorkflowStore, workflow: Workflow) -> int | None:
     """The newest stored revision with the same design as ``workflow`` (status aside), or None.
 
@@ -505,13 +652,9 @@ def revision_of(store: WorkflowStore, workflow: Workflow) -> int | None:
         >>> revision_of(store, read_workflow("onboarding.yaml"))       # doctest: +SKIP
         1
     """
-
-    def design(w: Workflow) -> dict[str, Any]:
-        return {k: v for k, v in w.to_dict().items() if k != "status"}
-
-    wanted = design(workflow)
+    wanted = _design(workflow)
     for rev in reversed(store.revisions(workflow.id)):
-        if design(store.load(workflow.id, rev.number)) == wanted:
+        if _design(store.load(workflow.id, rev.number)) == wanted:
             return rev.number
     return None
 

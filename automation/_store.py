@@ -21,6 +21,7 @@ import tempfile
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -52,6 +53,11 @@ class Revision:
     def to_dict(self) -> dict:
         """Plain dict for JSON."""
         return asdict(self)
+
+
+def _digest(body: Any) -> str:
+    """The checksum a revision keeps of its workflow (sorted-key JSON, sha256)."""
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
 class WorkflowStore:
@@ -105,9 +111,23 @@ class WorkflowStore:
         path = self._folder(workflow_id) / f"rev-{number:06d}.json"
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
+            revision = Revision(**data["revision"])
+            body = data["workflow"]
         except FileNotFoundError as exc:
             raise WorkflowError([f"{workflow_id!r} has no revision {number}"]) from exc
-        return Revision(**data["revision"]), parse_workflow(data["workflow"], source=str(path))
+        except (ValueError, KeyError, TypeError) as exc:  # bad JSON, missing or odd fields
+            raise WorkflowError(
+                [f"{path}: the revision file is damaged ({type(exc).__name__}: {exc})"]
+            ) from exc
+        if _digest(body) != revision.sha256:
+            raise WorkflowError(
+                [
+                    f"{path}: revision {number} of {workflow_id!r} was changed after it was saved "
+                    "(its checksum does not match): revisions are never edited; restore the file "
+                    "or save the change as a new revision (mejora workflow save)"
+                ]
+            )
+        return revision, parse_workflow(body, source=str(path))
 
     def save(
         self, workflow: Workflow, *, base: int | None, author: str, message: str = ""
@@ -125,7 +145,7 @@ class WorkflowStore:
             raise RevisionConflictError(workflow.id, base, current)
         number = (current_number or 0) + 1
         body = workflow.to_dict()
-        digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        digest = _digest(body)
         revision = Revision(
             workflow_id=workflow.id,
             number=number,

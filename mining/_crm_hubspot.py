@@ -221,8 +221,7 @@ def _json_records(
 def _read_json(con: duckdb.DuckDBPyConnection, path: Path, encoding: str | None) -> RawSource:
     """Load JSON events as text columns (nested names dotted), numbered by position."""
     encoding = encoding or detect_encoding(path)
-    with safe_xml.open_maybe_gzip(path) as handle:
-        text = handle.read().decode("utf-8-sig" if encoding == "utf-8" else encoding)
+    text = safe_xml.read_bounded(path).decode("utf-8-sig" if encoding == "utf-8" else encoding)
     records, bad = _json_records(text, path)
     if not records:
         raise EventLogError(f"{path}: no events found in the JSON file")

@@ -30,6 +30,33 @@ def open_maybe_gzip(path: Path) -> IO[bytes]:
     return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
 
 
+MAX_WHOLE_FILE = 1 << 30  # 1 GiB: readers that need a whole document in memory read no more
+MAX_RATIO = 200  # a real export compresses 5-20 times; a bomb thousands of times
+
+
+def read_bounded(path: Path, limit: int = MAX_WHOLE_FILE) -> bytes:
+    """The (gunzipped) bytes of ``path``, read in chunks and refused past ``limit`` bytes, or
+    past ``MAX_RATIO`` times the file's size once over 64 MiB (a compression bomb: a 10 MB
+    file that would expand to gigabytes), before memory runs out."""
+    compressed = path.stat().st_size
+    chunks, total = [], 0
+    with open_maybe_gzip(path) as handle:
+        while chunk := handle.read(1 << 20):
+            total += len(chunk)
+            if total > limit:
+                raise EventLogError(
+                    f"{path}: more than {limit >> 20:,} MiB to read as one document; export it "
+                    "as JSON lines or CSV, which are read in a stream"
+                )
+            if total > 64 << 20 and total > MAX_RATIO * compressed:
+                raise UnsafeFileError(
+                    f"{path}: refused: it expands to more than {MAX_RATIO} times its size "
+                    "(a compression bomb, or not an export)"
+                )
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def check_no_dtd(path: Path) -> None:
     """Refuse a file whose first 64 KiB declare a DTD or entities (the quick check, before
     parsing; the parser's own view of the prolog, in any encoding, is checked as it starts)."""

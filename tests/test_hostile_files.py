@@ -166,3 +166,30 @@ def test_a_utf16_log_without_a_dtd_still_reads(tmp_path):
         GOOD.replace('version="1.0"', 'version="1.0" encoding="UTF-16"').encode("utf-16")
     )
     assert mining.read_log(path).n_events == 2
+
+
+def test_a_gzip_bomb_through_the_hubspot_json_reader_is_refused_in_bounded_memory(tmp_path):
+    # before: a 10.4 MB file grew to 6.1 GB in memory, read whole
+    import resource
+
+    path = tmp_path / "events.json.gz"
+    with gzip.open(path, "wb", compresslevel=9) as handle:
+        handle.write(b'{"events": [')
+        for _ in range(80):
+            handle.write(b" " * (1 << 20))
+        handle.write(b"]}")
+    assert path.stat().st_size < 1 << 20
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(UnsafeFileError, match="expands to more than 200 times its size"):
+        mining.read_log(path, format="hubspot-email-events")
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 300_000  # KiB
+
+
+def test_the_bounded_reader_reads_a_real_export_whole(tmp_path):
+    from mining.safe_xml import read_bounded
+
+    path = tmp_path / "page.json.gz"
+    path.write_bytes(gzip.compress(b'{"events": []}'))
+    assert read_bounded(path) == b'{"events": []}'
+    with pytest.raises(EventLogError, match="export it as JSON lines or CSV"):
+        read_bounded(path, limit=4)

@@ -79,25 +79,35 @@ _MAX_MICROS = 253_402_300_800_000_000  # 10000-01-01: beyond it a number is no t
 _MOSTLY = 0.9
 
 
-def _epoch(expr: str, typical: float) -> tuple[str, str]:
-    """Epoch numbers to UTC instants; the unit follows the typical (median) magnitude, so a
-    stray huge value is quarantined instead of moving every time."""
-    if typical >= 1e14:
-        unit, factor = "microseconds", "1"
-    elif typical >= 1e11:
-        unit, factor = "milliseconds", "1000"
-    else:
-        unit, factor = "seconds", "1000000"
-    micros = f"round(TRY_CAST({expr} AS DOUBLE) * {factor})"
+_UNITS = (("microseconds", 1e14, "1"), ("milliseconds", 1e11, "1000"), ("seconds", 0, "1000000"))
+
+
+def _epoch(con: duckdb.DuckDBPyConnection, table: str, expr: str) -> tuple[str, str]:
+    """Epoch numbers to UTC instants, each value in the unit its own magnitude says (seconds
+    below 1e11, milliseconds below 1e14, microseconds above: a file mixing seconds and
+    milliseconds reads right row by row, and a stray value moves nothing else)."""
+    number = f"TRY_CAST({expr} AS DOUBLE)"
+    factor = " ".join(f"WHEN abs({number}) >= {low} THEN {f}" for _, low, f in _UNITS)
+    micros = f"round({number} * CASE {factor} END)"
     sql = (
         f"CASE WHEN abs({micros}) < {_MAX_MICROS} "
         f"THEN timezone('UTC', make_timestamp(CAST({micros} AS BIGINT))) END"
     )
-    return sql, f"epoch {unit}"
-
-
-def _typical_magnitude(con: duckdb.DuckDBPyConnection, table: str, number: str) -> float:
-    return float(fetch_one(con, f"SELECT median(abs({number})) FROM {ident(table)}")[0] or 0)
+    counts = fetch_one(
+        con,
+        "SELECT "
+        + ", ".join(
+            f"count(*) FILTER (WHERE abs({number}) >= {low} "
+            f"AND abs({number}) * {f} < {_MAX_MICROS}"
+            + (f" AND abs({number}) < {_UNITS[i - 1][1]})" if i else ")")
+            for i, (_, low, f) in enumerate(_UNITS)
+        )
+        + f" FROM {ident(table)}",
+    )
+    present = [unit for (unit, _, _), n in zip(_UNITS, counts, strict=True) if n]
+    ordered = list(reversed(present)) or ["seconds"]
+    units = ", ".join(ordered[:-1]) + (" and " if len(ordered) > 1 else "") + ordered[-1]
+    return sql, f"epoch {units}" + (" (per value, by magnitude)" if len(present) > 1 else "")
 
 
 def _mostly_numbers(con: duckdb.DuckDBPyConnection, table: str, text: str) -> bool:
@@ -164,7 +174,7 @@ def timestamp_sql(
         how = f"naive timestamps in {options.timezone}"
         return f"CAST(CAST({col} AS TIMESTAMP) AS TIMESTAMPTZ)", how
     if dtype in _NUMERIC or dtype.startswith("DECIMAL"):
-        return _epoch(col, _typical_magnitude(con, table, col))
+        return _epoch(con, table, col)
     text = f"trim(CAST({col} AS VARCHAR))"
     if options.format:
         parsed = f"try_strptime({text}, {literal(options.format)})"
@@ -172,7 +182,7 @@ def timestamp_sql(
             parsed = f"CAST({parsed} AS TIMESTAMPTZ)"
         return parsed, f"format {options.format!r}"
     if _mostly_numbers(con, table, text):
-        return _epoch(text, _typical_magnitude(con, table, f"TRY_CAST({text} AS DOUBLE)"))
+        return _epoch(con, table, text)
     iso = f"TRY_CAST({text} AS TIMESTAMPTZ)"
     order = "day" if options.dayfirst else _numeric_date_order(con, table, text)
     if order == "day":

@@ -35,6 +35,8 @@ REASONS: dict[str, str] = {
     "missing_timestamp": "no timestamp",
     "bad_timestamp": "cannot be read as a timestamp",
     "bad_start_timestamp": "cannot be read as a start timestamp",
+    "implausible_timestamp": "a timestamp outside the years 1900-2199 (a typo or a unit slip?)",
+    "implausible_start_timestamp": "a start timestamp outside the years 1900-2199",
     "duplicate_event": "exact duplicate of an earlier event",
     "malformed_row": "the line does not fit the file's columns",
 }
@@ -205,6 +207,14 @@ def _find_duplicates(con: duckdb.DuckDBPyConnection, table: str, names: list[str
     )
 
 
+PLAUSIBLE_YEARS = (1900, 2199)  # a CRM or marketing event outside these is a typo or a unit slip
+
+
+def _plausible(column: str) -> str:
+    low, high = PLAUSIBLE_YEARS
+    return f"year({column}) BETWEEN {low} AND {high}"
+
+
 def _reason_sql(chosen: ColumnMapping) -> str:
     cases = [
         "WHEN __exclude IS NOT NULL THEN __exclude",
@@ -212,10 +222,15 @@ def _reason_sql(chosen: ColumnMapping) -> str:
         "WHEN activity IS NULL THEN 'missing_activity'",
         "WHEN __ts_text IS NULL THEN 'missing_timestamp'",
         "WHEN timestamp IS NULL THEN 'bad_timestamp'",
+        f"WHEN NOT ({_plausible('timestamp')}) THEN 'implausible_timestamp'",
     ]
     if chosen.start_timestamp:
         cases.append(
             "WHEN __st_text IS NOT NULL AND start_timestamp IS NULL THEN 'bad_start_timestamp'"
+        )
+        cases.append(
+            f"WHEN start_timestamp IS NOT NULL AND NOT ({_plausible('start_timestamp')}) "
+            "THEN 'implausible_start_timestamp'"
         )
     cases.append("WHEN __first_row IS NOT NULL THEN 'duplicate_event'")
     return f"CASE {' '.join(cases)} END"
@@ -224,9 +239,11 @@ def _reason_sql(chosen: ColumnMapping) -> str:
 # Text that fits a type entirely: {} is the column. Leading zeros (zip codes, ids) stay text.
 _FITS = {
     "BIGINT": r"regexp_full_match({}, '\s*[-+]?(0|[1-9][0-9]{{0,17}})\s*')",
+    # at most 15 significant digits, which a double keeps exactly: a 19-digit id stays text
     "DOUBLE": (
-        r"regexp_full_match({}, "
-        r"'\s*[-+]?((0|[1-9][0-9]*)(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?\s*')"
+        r"(regexp_full_match({}, "
+        r"'\s*[-+]?((0|[1-9][0-9]*)(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?\s*') "
+        r"AND length(regexp_replace(regexp_replace({}, '[eE].*$', ''), '[^0-9]', '', 'g')) <= 15)"
     ),
     "BOOLEAN": "lower(trim({})) IN ('true', 'false')",
     "TIMESTAMPTZ": (
@@ -290,13 +307,21 @@ def _build_quarantine(
         "missing_timestamp": chosen.timestamp,
         "bad_timestamp": chosen.timestamp,
         "bad_start_timestamp": chosen.start_timestamp,
+        "implausible_timestamp": chosen.timestamp,
+        "implausible_start_timestamp": chosen.start_timestamp,
     }
     column_case = " ".join(
         f"WHEN {literal(k)} THEN {literal(v)}" for k, v in column_of.items() if v
     )
     text_case = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in REASONS.items())
-    value_case = "WHEN 'bad_timestamp' THEN c.__ts_text" + (
-        " WHEN 'bad_start_timestamp' THEN c.__st_text" if chosen.start_timestamp else ""
+    value_case = (
+        "WHEN 'bad_timestamp' THEN c.__ts_text WHEN 'implausible_timestamp' THEN c.__ts_text"
+        + (
+            " WHEN 'bad_start_timestamp' THEN c.__st_text"
+            " WHEN 'implausible_start_timestamp' THEN c.__st_text"
+            if chosen.start_timestamp
+            else ""
+        )
     )
     dup_detail = (
         f"WHEN c.reason = 'duplicate_event' THEN {literal(f' (same values as {raw.row_label} ')}"
@@ -304,7 +329,10 @@ def _build_quarantine(
         if "__first_row" in {n for n, _ in _columns(con, "__checked")}
         else ""
     )
-    bad_ts_detail = f"WHEN c.reason LIKE 'bad_%timestamp' THEN {literal(f' (read as {how})')} "
+    bad_ts_detail = (
+        f"WHEN c.reason LIKE '%timestamp' AND c.reason NOT LIKE 'missing%' "
+        f"THEN {literal(f' (read as {how})')} "
+    )
     column_expr = f"CASE c.reason {column_case} ELSE NULL END"
     prefix = f"{literal(f'{raw.path}, {raw.row_label} ')} || c.source_row"
     message = (

@@ -327,3 +327,58 @@ def test_user_columns_named_like_internal_ones_are_kept_and_renamed(write_csv, t
     assert events["src___row"].astype(str).tolist() == ["7", "8", "9"]
     assert events["event_idx"].tolist() == [1, 2, 3]
     assert any("'__exclude' renamed to 'src___exclude'" in n for n in summary.notes)
+
+
+def test_seconds_and_milliseconds_in_one_epoch_column_are_each_read_in_their_unit(write_csv):
+    # before: the median's unit was applied to all, putting half the rows on 1970-01-20
+    rows = [f"A,s{i},{1704103200 + i * 3600}" for i in range(5)]
+    rows += [f"B,m{i},{(1704103200 + i * 3600) * 1000}" for i in range(5)]
+    log = mining.read_log(write_csv("case,activity,timestamp\n" + "\n".join(rows) + "\n"))
+    assert log.meta.timestamp_parsing == (
+        "epoch seconds and milliseconds (per value, by magnitude)"
+    )
+    times = log.to_pandas().groupby("case_id")["timestamp"].apply(list)
+    assert times["A"] == times["B"]
+    assert times["A"][0] == pd.Timestamp("2024-01-01T10:00:00Z")
+
+
+def test_a_few_float_outliers_move_no_valid_parquet_timestamp(tmp_path):
+    good = [1704103200.0 + i * 60 for i in range(8)]
+    frame = pd.DataFrame(
+        {
+            "case_id": ["A"] * 10,
+            "activity": [f"a{i}" for i in range(10)],
+            "timestamp": [*good, -5e20, 1e30],
+        }
+    )
+    path = tmp_path / "floats.parquet"
+    frame.to_parquet(path)
+    log = mining.read_log(path)
+    assert log.summary().quarantine_reasons == {"bad_timestamp": 2}
+    kept = log.to_pandas()["timestamp"]
+    assert (kept.dt.year == 2024).all() and len(kept) == 8
+
+
+@pytest.mark.parametrize("text", ["10000-01-01 10:00", "20240-01-02", "1899-12-31", "2200-01-01"])
+def test_an_implausible_year_is_quarantined_and_counted(write_csv, text):
+    # before: years 10000 and 20240 were accepted and `report` / `spc` then failed
+    csv = f"case,activity,timestamp\nA,x,2024-01-01 10:00\nA,y,{text}\n"
+    log = mining.read_log(write_csv(csv))
+    summary = log.summary()
+    assert summary.events + summary.quarantined == summary.rows_read == 2
+    assert summary.events == 1
+    reason = log.quarantine()["reason"].iloc[0]
+    assert reason in ("implausible_timestamp", "bad_timestamp")
+    if reason == "implausible_timestamp":
+        assert "outside the years 1900-2199" in log.quarantine()["message"].iloc[0]
+
+
+def test_integers_a_double_cannot_hold_stay_exact_text(write_csv):
+    csv = (
+        "case,activity,timestamp,hubspot_id,amount\n"
+        "A,x,2024-01-01 10:00,1234567890123456789,10.5\n"
+        "A,y,2024-01-01 11:00,1234567890123456788,7\n"
+    )
+    events = mining.read_log(write_csv(csv)).to_pandas()
+    assert events["hubspot_id"].tolist() == ["1234567890123456789", "1234567890123456788"]
+    assert events["amount"].tolist() == [10.5, 7.0]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import tempfile
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -151,7 +153,10 @@ def read_log(
         raise EventLogError(
             f"{path}: not a regular file (a pipe or a device); save the log to a file first"
         )
-    fmt = detect_format(path) if format == "auto" else format
+    try:
+        fmt = detect_format(path) if format == "auto" else format
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise _damaged(path, exc) from exc
     if fmt not in formats():
         raise EventLogError(
             f"{path}: unknown format {fmt!r}; expected one of {', '.join(formats())}"
@@ -173,6 +178,9 @@ def read_log(
             raw = _crm.read(fmt, con, path, delimiter=delimiter, encoding=encoding)
         report("validating", None)
         built = build_tables(con, raw, mapping=mapping, timestamps=options, duplicates=duplicates)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:  # click would print "Aborted."
+        con.close()
+        raise _damaged(path, exc) from exc
     except duckdb.OutOfMemoryException as exc:
         con.close()
         limit = os.environ.get("MEJORA_MEMORY_LIMIT", "DuckDB's default")
@@ -200,6 +208,12 @@ def read_log(
     )
     report("done", 1.0)
     return EventLog(con, events_table=EVENTS, quarantine_table=QUARANTINE, meta=meta)
+
+
+def _damaged(path: Path, exc: Exception) -> EventLogError:
+    return EventLogError(
+        f"{path}: the compressed file is truncated or damaged ({exc}); nothing was imported"
+    )
 
 
 def _vocabulary_of(

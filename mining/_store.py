@@ -7,6 +7,7 @@ mix.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import re
@@ -160,8 +161,15 @@ class EventStore:
                 ],
             )
             con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
+        except BaseException as exc:
+            with contextlib.suppress(duckdb.Error):  # a failed COMMIT ended it already
+                con.execute("ROLLBACK")
+            if isinstance(exc, duckdb.IOException | duckdb.TransactionException):
+                first = str(exc).strip().splitlines()[0]
+                raise StoreError(
+                    f"{self.path}: could not write the store (disk full, or not writable?): "
+                    f"{first}. Nothing was changed: the logs stored before are as they were"
+                ) from exc
             raise
         return self.load(name)
 

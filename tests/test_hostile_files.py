@@ -193,3 +193,20 @@ def test_the_bounded_reader_reads_a_real_export_whole(tmp_path):
     assert read_bounded(path) == b'{"events": []}'
     with pytest.raises(EventLogError, match="export it as JSON lines or CSV"):
         read_bounded(path, limit=4)
+
+
+@pytest.mark.parametrize("name", ["log.xes.gz", "log.csv.gz"])
+def test_a_truncated_gzip_is_one_clear_line_not_aborted(store_path, tmp_path, capsys, name):
+    # before: `Aborted.` and exit 1 (click's answer to an EOFError)
+    from mejora.cli import main
+
+    text = (
+        GOOD
+        if name.startswith("log.xes")
+        else "case_id,activity,timestamp\n" + ("A,x,2024-01-01 10:00\n" * 2000)
+    )
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(text.encode())[:-20])
+    assert main(["import", str(path), "--name", "t"]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: the compressed file is truncated or damaged" in err

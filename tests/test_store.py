@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 import mining
 from mining import EventStore, LogNotFoundError
+from mining.exceptions import StoreError
 
 LOG = (
     "case,activity,timestamp,region\n"
@@ -65,3 +67,35 @@ def test_invalid_names_are_refused(store_path, write_csv):
 
 def test_default_store_path_follows_the_environment(store_path):
     assert mining.default_store_path() == store_path
+
+
+class _FullDisk:
+    """A connection whose COMMIT fails as on a full disk (DuckDB's own IOException)."""
+
+    def __init__(self, con):
+        self._real = con
+
+    def execute(self, sql, *args):
+        if sql == "COMMIT":
+            self._real.execute("ROLLBACK")
+            raise duckdb.IOException('Could not write file "s.duckdb.wal": No space left on device')
+        return self._real.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+def test_a_full_disk_says_so_and_keeps_the_old_log(tmp_path, write_csv):
+    # before: "internal error: TransactionException ... cannot rollback"
+    first = mining.read_log(write_csv("case_id,activity,timestamp\nA,x,2024-01-01\n"))
+    bigger = mining.read_log(
+        write_csv("case_id,activity,timestamp\nA,x,2024-01-01\nB,y,2024-01-02\n", "b.csv")
+    )
+    with mining.EventStore(tmp_path / "s.duckdb") as store:
+        store.save(first, "deals")
+        real = store._con
+        store._con = _FullDisk(real)
+        with pytest.raises(StoreError, match=r"could not write the store .*No space left"):
+            store.save(bigger, "deals")
+        store._con = real
+        assert store.load("deals").n_events == 1

@@ -10,6 +10,8 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import networkx as nx
+
 from automation._workflow import Workflow
 
 _OPENS = re.compile(r"\bopen(s|ed)?\b|email_open", re.IGNORECASE)
@@ -141,39 +143,13 @@ def lint_workflow(workflow: Workflow) -> list[Finding]:
 
 
 def _loops(workflow: Workflow) -> list[set[str]]:
-    """Strongly connected components that contain a cycle (Tarjan's algorithm)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    result: list[set[str]] = []
-    counter = 0
-
-    def visit(node_id: str) -> None:
-        nonlocal counter
-        index[node_id] = low[node_id] = counter
-        counter += 1
-        stack.append(node_id)
-        on_stack.add(node_id)
-        for edge in workflow.outgoing(node_id):
-            if edge.target not in index:
-                visit(edge.target)
-                low[node_id] = min(low[node_id], low[edge.target])
-            elif edge.target in on_stack:
-                low[node_id] = min(low[node_id], index[edge.target])
-        if low[node_id] == index[node_id]:
-            component = set()
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                component.add(member)
-                if member == node_id:
-                    break
-            self_loop = any(e.target == node_id for e in workflow.outgoing(node_id))
-            if len(component) > 1 or self_loop:
-                result.append(component)
-
-    for node in workflow.nodes:
-        if node.id not in index:
-            visit(node.id)
-    return result
+    """Strongly connected components that contain a cycle (networkx's iterative algorithm: a
+    10,000-step workflow is no recursion-depth problem)."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(n.id for n in workflow.nodes)
+    graph.add_edges_from((e.source, e.target) for e in workflow.edges)
+    return [
+        set(component)
+        for component in nx.strongly_connected_components(graph)
+        if len(component) > 1 or any(graph.has_edge(n, n) for n in component)
+    ]

@@ -89,3 +89,22 @@ def test_the_bounded_readers_read_what_safe_load_reads():
         load_json("[" * 100_000 + "]" * 100_000)
     with pytest.raises(ValueError, match="more than a settings or workflow file holds"):
         load_yaml("x" * (9 << 20))
+
+
+def test_lint_on_a_workflow_of_thousands_of_steps_is_no_recursion_error(tmp_path, capsys):
+    # before: `workflow lint` on a 10,000-node workflow raised RecursionError
+    n = 3000
+    nodes = [
+        {"id": f"n{i}", "type": "action", "action": "create_task", "name": f"step {i}"}
+        for i in range(n)
+    ] + [{"id": "end", "type": "end", "name": "end"}]
+    edges = [{"from": f"n{i}", "to": f"n{i + 1}"} for i in range(n - 1)]
+    edges += [{"from": f"n{n - 1}", "to": "end"}]
+    design = {"id": "long", "name": "Long", "version": 1, "start": "n0"}
+    path = tmp_path / "long.yaml"
+    path.write_text(yaml.safe_dump({**design, "nodes": nodes, "edges": edges}), encoding="utf-8")
+    assert main(["workflow", "lint", str(path), "--json"]) == 0
+    import json
+
+    rules = {f["rule"] for f in json.loads(capsys.readouterr().out)}
+    assert "no-goal" in rules

@@ -285,8 +285,8 @@ def read_xes(
         if tag in _XES_VALUE_TAGS or tag in ("list", "container"):
             attr_depth -= 1
         elif tag == "event":
-            if in_trace and event_attrs is not None:
-                row = dict(trace_attrs)
+            if event_attrs is not None:  # an event outside any trace has no case: quarantined
+                row = dict(trace_attrs) if in_trace else {}
                 row.update(event_attrs)
                 add_row(row)
                 if n_batch >= _XES_BATCH:

@@ -210,3 +210,15 @@ def test_a_truncated_gzip_is_one_clear_line_not_aborted(store_path, tmp_path, ca
     assert main(["import", str(path), "--name", "t"]) == 2
     err = capsys.readouterr().err
     assert f"{path}: the compressed file is truncated or damaged" in err
+
+
+def test_an_xes_event_outside_any_trace_is_counted_not_dropped(tmp_path):
+    path = tmp_path / "stray.xes"
+    stray = (
+        '<event><string key="concept:name" value="stray"/>'
+        '<date key="time:timestamp" value="2024-01-01T02:00:00+01:00"/></event>\n'
+    )
+    path.write_text(GOOD.replace("<trace>", stray + "<trace>", 1))
+    summary = mining.read_log(path).summary()
+    assert (summary.rows_read, summary.events, summary.quarantined) == (3, 2, 1)
+    assert summary.quarantine_reasons == {"missing_case_id": 1}

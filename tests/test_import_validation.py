@@ -382,3 +382,18 @@ def test_integers_a_double_cannot_hold_stay_exact_text(write_csv):
     events = mining.read_log(write_csv(csv)).to_pandas()
     assert events["hubspot_id"].tolist() == ["1234567890123456789", "1234567890123456788"]
     assert events["amount"].tolist() == [10.5, 7.0]
+
+
+def test_a_long_quoted_field_with_newlines_is_one_record(write_csv):
+    # before: a 3 MB note was 600,000 malformed rows (and 2.4 GB of memory)
+    note = "line\n" * 600_000
+    csv = (
+        "case_id,activity,timestamp,note\n"
+        "A,x,2024-01-01 10:00,ok\n"
+        f'A,y,2024-01-01 11:00,"{note}"\n'
+        "B,x,2024-01-02 10:00,ok\n"
+    )
+    log = mining.read_log(write_csv(csv))
+    summary = log.summary()
+    assert (summary.rows_read, summary.events, summary.quarantined) == (3, 3, 0)
+    assert log.to_pandas()["note"].str.len().max() == len(note)

@@ -8,6 +8,7 @@ rules, e.g. bot events). Validation then works the same way whatever the format 
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,22 +88,45 @@ def drop_staging(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} IF EXISTS {ident(name)}")
 
 
+_UTF8_PAIR = re.compile(rb"[\xc3\xc2][\x80-\xbf]")  # é, ñ, ü, ¿... as UTF-8 writes them
+
+
 def detect_encoding(path: Path) -> str:
-    """Return 'utf-8', 'utf-16' or 'latin-1' for a text file, reading it in chunks."""
+    """Return 'utf-8', 'utf-16' or 'latin-1' for a text file, reading it in chunks. A file that
+    mixes UTF-8 and latin-1 lines (two exports pasted together) is refused, naming the first
+    line in the other encoding: read whole as either, part of it would silently be mojibake."""
     with safe_xml.open_maybe_gzip(path) as handle:
         head = handle.read(4)
         if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
             return "utf-16"
         decoder = codecs.getincrementaldecoder("utf-8")()
-        chunk = head
+        chunk, lines, non_ascii = head, 0, False
         try:
             while chunk:
                 decoder.decode(chunk)
+                lines += chunk.count(b"\n")
+                non_ascii = non_ascii or max(chunk, default=0) >= 0x80
                 chunk = handle.read(1 << 22)
             decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            before = chunk[: exc.start]
+            line = lines + before.count(b"\n") + 1
+            if non_ascii or max(before, default=0) >= 0x80:
+                raise _mixed(path, line, "UTF-8", "latin-1") from exc
+            rest = chunk[exc.start :] + handle.read(1 << 26)  # a sample of what follows
+            if len(_UTF8_PAIR.findall(rest)) >= 3:
+                later = line + rest[: _UTF8_PAIR.search(rest).start()].count(b"\n")
+                raise _mixed(path, later, "latin-1", "UTF-8") from exc
             return "latin-1"
     return "utf-8"
+
+
+def _mixed(path: Path, line: int, first: str, then: str) -> EventLogError:
+    return EventLogError(
+        f"{path}: mixes encodings: {first} first, then {then} from line {line} on; read whole "
+        "as either, part of it would be garbled. Export it again as UTF-8, or pass --encoding "
+        "to read all of it one way"
+    )
 
 
 def read_csv(

@@ -397,3 +397,36 @@ def test_a_long_quoted_field_with_newlines_is_one_record(write_csv):
     summary = log.summary()
     assert (summary.rows_read, summary.events, summary.quarantined) == (3, 3, 0)
     assert log.to_pandas()["note"].str.len().max() == len(note)
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        (
+            [b"A,Baja enviada \xc3\xa9,2024-01-01", b"B,A\xf1o,2024-01-02"],
+            "UTF-8 first, then latin-1 from line 3",
+        ),
+        (
+            [
+                b"A,A\xf1o,2024-01-01",
+                b"B,Caf\xc3\xa9,2024-01-02",
+                b"C,Se\xc3\xb1or \xc3\xbc,2024-01-03",
+            ],
+            "latin-1 first, then UTF-8 from line 3",
+        ),
+    ],
+)
+def test_a_file_mixing_utf8_and_latin1_is_refused_naming_the_line(tmp_path, lines, message):
+    # before: decoded whole as latin-1, the UTF-8 lines silently became mojibake
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b"\n".join([b"case_id,activity,timestamp", *lines]) + b"\n")
+    with pytest.raises(mining.EventLogError, match=message):
+        mining.read_log(path)
+    assert mining.read_log(path, encoding="latin-1").summary().events == len(lines)
+
+
+def test_a_latin1_file_is_still_read_as_latin1(tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes(b"case_id,activity,timestamp\nA,A\xf1o nuevo,2024-01-01\n")
+    log = mining.read_log(path)
+    assert log.to_pandas()["activity"].tolist() == ["Año nuevo"]

@@ -137,6 +137,48 @@ class Jobs:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
+class _ReadWriteGate:
+    """Many readers or one writer; a waiting writer stops new readers (no starvation), except
+    a thread that reads already (a nested read must not wait for a writer waiting on it)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+        self._waiting = 0
+        self._mine = threading.local()
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        depth = getattr(self._mine, "depth", 0)
+        with self._cond:
+            if not depth:
+                self._cond.wait_for(lambda: not self._writer and not self._waiting)
+            self._readers += 1
+        self._mine.depth = depth + 1
+        try:
+            yield
+        finally:
+            self._mine.depth = depth
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        with self._cond:
+            self._waiting += 1
+            self._cond.wait_for(lambda: not self._writer and not self._readers)
+            self._waiting -= 1
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
+
+
 class DataService:
     """The event store as the pages see it: catalogue, cached results, writes and jobs.
 
@@ -159,9 +201,17 @@ class DataService:
         self.store_path = Path(store_path)
         self.workflows = WorkflowStore(workflows)  # designed workflows and their revisions
         self.examples = examples or NO_EXAMPLES  # what the pages offer to load
+        # The store is held read-only, so `mejora` commands in other processes can read it while
+        # the dashboard runs (DuckDB lets many processes read a file, or one write it). A write
+        # (import, vocabulary, delete) waits for the reads in flight, closes every connection,
+        # writes through a read-write one and reopens read-only.
+        self._threads = query_threads
+        self._gate = _ReadWriteGate()
+        if not self.store_path.exists():
+            EventStore(self.store_path).close()  # a new, empty store with its catalogue
         # keeps the database open for cheap connects; one thread a query (the requests run side
         # by side, and a query's own thread has the priority of its work: see lower_priority)
-        self._anchor = EventStore(self.store_path, threads=query_threads)
+        self._anchor = self._reader()
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple, Future] = OrderedDict()
         self._entries = cache_entries
@@ -231,14 +281,32 @@ class DataService:
         return max(logs, key=lambda i: (i.events / max(i.cases, 1), i.cases)).name
 
     # -- reading ---------------------------------------------------------------------------
+    def _reader(self) -> EventStore:
+        return EventStore(self.store_path, read_only=True, threads=self._threads)
+
     @contextmanager
     def store(self) -> Iterator[EventStore]:
-        """A fresh connection to the event store, closed afterwards."""
-        store = EventStore(self.store_path)
-        try:
-            yield store
-        finally:
-            store.close()
+        """A fresh read-only connection to the event store, closed afterwards."""
+        with self._gate.reading():
+            store = self._reader()
+            try:
+                yield store
+            finally:
+                store.close()
+
+    @contextmanager
+    def _writing(self) -> Iterator[EventStore]:
+        """The store read-write, once the reads in flight are done; read-only again after."""
+        with self._gate.writing():
+            self._anchor.close()
+            try:
+                store = EventStore(self.store_path)
+                try:
+                    yield store
+                finally:
+                    store.close()
+            finally:
+                self._anchor = self._reader()
 
     @contextmanager
     def open(self, view: View) -> Iterator[EventLog]:
@@ -334,7 +402,7 @@ class DataService:
     # -- writing ---------------------------------------------------------------------------
     def save(self, log: EventLog, name: str, *, replace: bool = False) -> LogInfo:
         """Store ``log`` as ``name`` (refused if the name exists, unless ``replace``)."""
-        with self.store() as store:
+        with self._writing() as store:
             if name in store and not replace:
                 raise ValueError(f"a log named {name!r} exists already")
             store.save(log, name)
@@ -382,13 +450,13 @@ class DataService:
         kinds = {item: list(values)} if group == "kind" else None
         if roles is None and kinds is None:
             raise ValueError(f"not a role or event kind: {what!r}")
-        with self.store() as store:
+        with self._writing() as store:
             store.revise_vocabulary(name, roles, kinds)
         self.forget(name)
 
     def delete(self, name: str) -> None:
         """Remove a stored log."""
-        with self.store() as store:
+        with self._writing() as store:
             store.delete(name)
         self.forget(name)
         self.refresh()

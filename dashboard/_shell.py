@@ -130,7 +130,7 @@ def stack_code(view: View) -> tuple[str, str]:
     imports = ", ".join(["EventStore", "FilterStack", *kinds])
     python = (
         f"from mining import {imports}\n\n"
-        f"log = EventStore().load({view.log!r})\n"
+        f"log = EventStore(read_only=True).load({view.log!r})\n"
         f"view = {stack.to_code()}.apply(log)"
     )
     cli = f"mejora variants {shlex.quote(view.log or '')}"

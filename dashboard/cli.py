@@ -26,6 +26,10 @@ UsersOption = Annotated[
 
 def load_examples_if_empty(store: Path, examples: Examples) -> int:
     """Import the example logs into an empty store; returns how many logs were loaded."""
+    if store.exists():  # read-only first: a store in use elsewhere can still be looked at
+        with EventStore(store, read_only=True) as event_store:
+            if event_store.logs():
+                return 0
     with EventStore(store) as event_store:
         if event_store.logs():
             return 0

@@ -93,6 +93,15 @@ class EventStore:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:
             first = str(exc).strip().splitlines()[0]
+            held = re.search(r"Conflicting lock is held in .*?\(PID (\d+)\)", first)
+            if held:
+                what = "write to it" if not read_only else "read it"
+                raise StoreError(
+                    f"{self.path}: another process (PID {held.group(1)}: a running `mejora "
+                    f"dashboard`?) is writing or holds it, so this command cannot {what} now. "
+                    "Reading commands work while a dashboard runs; to import, use the "
+                    "dashboard's Data page or stop it first"
+                ) from exc
             raise StoreError(f"{self.path}: cannot open the event store: {first}") from exc
         self._con.execute("SET TimeZone = 'UTC'")
         if threads is not None:  # DuckDB's setting: every connection to the file in this process

@@ -33,7 +33,7 @@ from mining._stats_figures import (
     throughput_figure,
     variants_figure,
 )
-from mining._store import EventStore
+from mining._store import EventStore, default_store_path
 from mining._vocabulary import ROLES, Vocabulary, merged_choices, parse_assignments
 
 StoreOption = Annotated[
@@ -234,6 +234,8 @@ def import_command(
         "resource": resource,
         "start_timestamp": start_timestamp,
     }
+    # open the store first: a store another process writes to fails now, not after the import
+    EventStore(store).close()
     with delayed_progress(f"importing {file.name}") as report:
         log = read_log(
             file,
@@ -288,9 +290,11 @@ def import_command(
 
 def logs_command(store: StoreOption = None, as_json: JsonOption = False) -> None:
     """List the logs in the store."""
-    with EventStore(store) as event_store:
-        infos = event_store.logs()
-        path = event_store.path
+    path = store or default_store_path()
+    infos = []
+    if path.exists():  # read-only: it lists the logs while a dashboard holds the store
+        with EventStore(path, read_only=True) as event_store:
+            infos = event_store.logs()
     if as_json:
         emit_json([info.__dict__ for info in infos])
         return
@@ -384,8 +388,12 @@ def vocabulary_command(
     """Show a stored log's vocabulary (which column is the contact, which labels are sends,
     unsubscribes...) or correct it with --role, --event-kind or --vocabulary FILE."""
     roles, kinds = merged_choices(vocabulary_file, *vocabulary_choices(role, event_kind))
-    with EventStore(store) as event_store:
-        vocabulary = event_store.revise_vocabulary(name, roles, kinds, reset=reset).vocabulary
+    if not roles and not kinds and not reset:  # only shown: read-only, beside a dashboard
+        with EventStore(store, read_only=True) as event_store:
+            vocabulary = event_store.load(name).vocabulary
+    else:
+        with EventStore(store) as event_store:
+            vocabulary = event_store.revise_vocabulary(name, roles, kinds, reset=reset).vocabulary
     if as_json:
         emit_json(vocabulary.to_dict())
         return

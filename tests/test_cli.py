@@ -147,3 +147,30 @@ def test_every_missing_module_gets_a_line_that_says_what_to_install(module, advi
     line = missing_dependency(ModuleNotFoundError(f"No module named {module!r}", name=module))
     assert line.startswith(f"this needs {module.split('.')[0]},")
     assert advice in line
+
+
+def test_reading_commands_work_while_a_dashboard_holds_the_store(imported, capsys, store_path):
+    # before: every command failed while `mejora dashboard` ran, `logs` and `info` included,
+    # and an import failed only after all its work, naming "python3.11 (PID n)"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom mining import EventStore\n"
+            f"s = EventStore({str(store_path)!r}, read_only=True)\n"
+            "print('holding', flush=True)\nsys.stdin.read()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        for args in (["logs"], ["info", "deals"], ["vocabulary", "deals"], ["variants", "deals"]):
+            code, _, err = run(capsys, *args)
+            assert code == 0, (args, err)
+        code, _, err = run(capsys, "import", "/nonexistent/never-read.csv", "--name", "x")
+        assert code == 1
+        assert f"another process (PID {holder.pid}" in err and "Data page" in err
+    finally:
+        holder.communicate("")

@@ -4,6 +4,7 @@ the view and the cached loader, and the ``mejora dashboard`` / ``mejora user`` c
 from __future__ import annotations
 
 import base64
+import json
 import re
 import stat
 import threading
@@ -243,3 +244,22 @@ def test_the_map_box_grows_with_its_activities():
     assert map_height(0) == map_height(3) == MAP_MIN_HEIGHT
     assert MAP_MIN_HEIGHT < map_height(14) < map_height(20) <= MAP_MAX_HEIGHT
     assert map_height(500) == MAP_MAX_HEIGHT
+
+
+def test_another_process_reads_the_store_while_the_dashboard_holds_it_and_writes(
+    service, write_csv
+):
+    import subprocess
+    import sys
+
+    def mejora(*args: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "mejora", *args, "--store", str(service.store_path)]
+        return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+    listed = mejora("logs", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert [log["name"] for log in json.loads(listed.stdout)] == ["deals"]
+    # the dashboard still writes (an upload), reading again afterwards
+    service.save(read_log(write_csv("case_id,activity,timestamp\n9,a,2025-01-01\n")), "more")
+    assert [i.name for i in service.logs()] == ["deals", "more"]
+    assert mejora("info", "more").returncode == 0

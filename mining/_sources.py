@@ -34,6 +34,21 @@ MAX_RECORD_BYTES = 64 << 20
 RAW_INTERNAL = (ROW, EXCLUDE, "__rid")
 
 
+_SIZE = re.compile(r"([0-9.]+)\s*([KMGT]i?B)")
+_UNIT = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def _record_limit(con: duckdb.DuckDBPyConnection) -> int:
+    """The longest record read as one: ``MAX_RECORD_BYTES``, or an eighth of DuckDB's memory
+    limit when that is lower (its read buffer is a few times the record size)."""
+    value = fetch_one(con, "SELECT value FROM duckdb_settings() WHERE name = 'memory_limit'")[0]
+    found = _SIZE.search(str(value))
+    if not found:
+        return MAX_RECORD_BYTES
+    limit = float(found.group(1)) * _UNIT[found.group(2)[0]]
+    return int(max(2 << 20, min(MAX_RECORD_BYTES, limit // 8)))
+
+
 def user_name(name: str, taken: set[str]) -> str:
     """``name`` with ``src_`` in front until it is none of the ``taken`` (lower-case) names."""
     out = name
@@ -139,11 +154,13 @@ def read_csv(
 ) -> RawSource:
     """Load a delimited text file with every column as text; malformed lines are kept aside."""
     encoding = encoding or detect_encoding(path)
+    record = _record_limit(con)
     options = [
         "all_varchar = true",
         "header = true",
         "store_rejects = true",
-        f"max_line_size = {MAX_RECORD_BYTES}",
+        f"max_line_size = {record}",
+        f"buffer_size = {2 * record}",  # else DuckDB sizes its buffer from the whole file
         f"rejects_table = {literal(table + '_rejects')}",
         f"rejects_scan = {literal(table + '_scans')}",
         f"encoding = {literal(encoding)}",

@@ -234,8 +234,9 @@ def import_command(
         "resource": resource,
         "start_timestamp": start_timestamp,
     }
-    # open the store first: a store another process writes to fails now, not after the import
-    EventStore(store).close()
+    # try the store first: one another process holds fails now, not after the import
+    if (store or default_store_path()).exists():
+        EventStore(store).close()
     with delayed_progress(f"importing {file.name}") as report:
         log = read_log(
             file,

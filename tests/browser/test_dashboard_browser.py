@@ -224,7 +224,7 @@ def test_admin_applies_a_suggestion_sees_the_draft_and_rolls_it_back(page):
     page.click("#sugg-apply")
     page.locator("#sugg-message").filter(has_text="draft revision 2").wait_for()
     first_row = page.locator("#sugg-history .ag-row[row-index='0']")
-    first_row.filter(has_text="draft").wait_for()
+    first_row.filter(has_text="never live").wait_for()  # the draft: live, was live, never live
     shoot(page, "suggestions-draft")
     page.locator("#sugg-history .ag-row", has_text="example workflow").click()
     page.click("#sugg-rollback")

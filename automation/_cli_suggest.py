@@ -35,7 +35,7 @@ from improvement.cli_report import LangOption
 from mining import EventStore
 from mining.cli import FiltersOption, apply_filters, emit_json, stored_log
 from mining.cli import StoreOption as EventStoreOption
-from mining.safe_yaml import load_text, read_settings_text
+from mining.safe_yaml import load_file
 
 console = Console()
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
@@ -85,11 +85,7 @@ def suggest_command(
     limits = Thresholds()
     if thresholds is not None:
         try:
-            data = load_text(
-                read_settings_text(thresholds),
-                json_format=thresholds.suffix == ".json",
-                source=thresholds.name,
-            )
+            data = load_file(thresholds)
         except (yaml.YAMLError, ValueError) as exc:
             raise ValueError(f"{thresholds}: cannot read the thresholds: {exc}") from exc
         limits = Thresholds.from_dict(data or {})

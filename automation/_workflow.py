@@ -337,7 +337,7 @@ def read_workflow(path: str | Path) -> Workflow:
     except ValueError as exc:  # a pipe, a device, an oversized file
         raise WorkflowError([str(exc)]) from exc
     try:
-        data = load_text(text, json_format=path.suffix.lower() == ".json", source=path.name)
+        data = load_text(text, path)
     except (yaml.YAMLError, ValueError) as exc:
         raise WorkflowError(
             [f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}"]

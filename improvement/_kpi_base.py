@@ -25,7 +25,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 import mining
 from improvement._locale import Text
-from mining.safe_yaml import load_text, read_settings_text
+from mining.safe_yaml import load_file
 
 Direction = Literal["higher", "lower", "neutral"]
 SeriesKind = Literal["proportion", "continuous", "count"]
@@ -236,9 +236,8 @@ class KpiSettings:
     @classmethod
     def read(cls, path: str | Path) -> KpiSettings:
         """Settings from a JSON or YAML file."""
-        text = read_settings_text(Path(path))
         try:
-            data = load_text(text, json_format=str(path).endswith(".json"), source=Path(path).name)
+            data = load_file(Path(path))
         except (ValueError, yaml.YAMLError) as exc:
             raise ValueError(f"{path}: cannot read the KPI settings: {exc}") from exc
         if not isinstance(data, dict):

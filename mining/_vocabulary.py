@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from mining.exceptions import EventLogError
-from mining.safe_yaml import load_text, read_settings_text
+from mining.safe_yaml import load_file
 
 ROLES = ("contact", "workflow", "workflow_version", "message", "channel", "owner")
 KINDS = (
@@ -428,8 +428,7 @@ def read_overrides(path: str | Path) -> tuple[dict[str, str | None], dict[str, l
     {unsubscribed: ["Baja de la lista"]}``) as the two override mappings."""
     path = Path(path)
     try:
-        text = read_settings_text(path)
-        data = load_text(text, json_format=path.suffix == ".json", source=path.name)
+        data = load_file(path)
     except (OSError, ValueError, yaml.YAMLError) as exc:
         raise EventLogError(f"{path}: cannot read the vocabulary file: {exc}") from exc
     if not isinstance(data, dict) or set(data) - {"roles", "kinds"}:

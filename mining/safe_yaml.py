@@ -61,11 +61,18 @@ def read_settings_text(path: Path) -> str:
         raise ValueError(f"{path}: not a regular file (a pipe, a device or a folder)")
     size = path.stat().st_size
     if size > MAX_BYTES:
-        raise ValueError(
-            f"{path}: {size / (1 << 20):,.1f} MiB is more than a settings or workflow file "
-            f"holds (at most {MAX_BYTES >> 20} MiB)"
-        )
+        raise ValueError(f"{path}: {_too_big(size)}")
     return path.read_text(encoding="utf-8")
+
+
+def load_file(path: Path) -> Any:
+    """Plain data from a workflow or settings file, JSON or YAML by its suffix: the checks of
+    :func:`read_settings_text`, then :func:`load_text`.
+
+    Example:
+        >>> load_file(Path("thresholds.yaml"))                            # doctest: +SKIP
+    """
+    return load_text(read_settings_text(path), path)
 
 
 def load_yaml(text: str, source: str = "<yaml>") -> Any:
@@ -101,14 +108,19 @@ def load_json(text: str) -> Any:
         raise ValueError("nested too deeply to read") from exc
 
 
-def load_text(text: str, *, json_format: bool, source: str = "<yaml>") -> Any:
-    """``load_json`` or ``load_yaml``: for the readers that take either, by file suffix."""
-    return load_json(text) if json_format else load_yaml(text, source)
+def load_text(text: str, path: Path) -> Any:
+    """``load_json`` or ``load_yaml`` on the text of ``path``, by its suffix (``.json``, any
+    case, is JSON); errors name the file."""
+    return load_json(text) if path.suffix.lower() == ".json" else load_yaml(text, path.name)
+
+
+def _too_big(size: int) -> str:
+    return (
+        f"{size / (1 << 20):,.1f} MiB is more than a settings or workflow file holds "
+        f"(at most {MAX_BYTES >> 20} MiB)"
+    )
 
 
 def _check_size(text: str) -> None:
     if len(text) > MAX_BYTES:
-        raise ValueError(
-            f"{len(text) / (1 << 20):,.1f} MiB is more than a settings or workflow file holds "
-            f"(at most {MAX_BYTES >> 20} MiB)"
-        )
+        raise ValueError(_too_big(len(text)))

@@ -92,14 +92,7 @@ def _read_ocel(con: duckdb.DuckDBPyConnection, path: Path, object_type: str | No
         )
     frame = _pm4py_adapter.flatten_ocel(ocel, object_type)
     frame = frame.reset_index(drop=True)
-    taken = set(_sources.RAW_INTERNAL) | {str(c).lower() for c in frame.columns}
-    frame = frame.rename(
-        columns={
-            c: _sources.user_name(str(c), taken)
-            for c in frame.columns
-            if str(c).lower() in _sources.RAW_INTERNAL
-        }
-    )
+    frame = frame.rename(columns=_sources.internal_renames(map(str, frame.columns)))
     frame[ROW] = pd.RangeIndex(1, len(frame) + 1)
     con.register("__ocel_in", frame)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_sources.RAW} AS SELECT * FROM __ocel_in")

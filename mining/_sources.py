@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,24 +57,35 @@ def user_name(name: str, taken: set[str]) -> str:
     return out
 
 
-def _renamed_note(column: str, out: str) -> str:
-    return f"column {column!r} renamed to {out!r} (Mejora uses that name itself)"
+def internal_renames(columns: Iterable[str]) -> dict[str, str]:
+    """The new name of each source column that bears a name the readers use themselves
+    (``__row``, ``__exclude``): a user's ``__exclude`` column must not quarantine valid rows
+    with its own values as the reason. Shared by every reader."""
+    names = list(columns)
+    taken = {c.lower() for c in names} | set(RAW_INTERNAL)
+    renames = {}
+    for column in names:
+        if column.lower() in RAW_INTERNAL:
+            renames[column] = out = user_name(column, taken)
+            taken.add(out.lower())
+    return renames
+
+
+def renamed_notes(renames: Mapping[str, str]) -> list[str]:
+    """One note per renamed column, for the import summary."""
+    return [
+        f"column {column!r} renamed to {out!r} (Mejora uses that name itself)"
+        for column, out in renames.items()
+    ]
 
 
 def rename_internal(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    """Rename the columns of ``table`` that bear a name the readers use themselves (``__row``,
-    ``__exclude``): a user's ``__exclude`` column must not quarantine valid rows with its own
-    values as the reason. Returns a note per renamed column."""
+    """Rename the columns of ``table`` that :func:`internal_renames` names; the notes."""
     columns = [r[0] for r in con.execute(f"DESCRIBE {ident(table)}").fetchall()]
-    taken = {c.lower() for c in columns} | set(RAW_INTERNAL)
-    notes = []
-    for column in columns:
-        if column.lower() in RAW_INTERNAL:
-            out = user_name(column, taken)
-            taken.add(out.lower())
-            con.execute(f"ALTER TABLE {ident(table)} RENAME COLUMN {ident(column)} TO {ident(out)}")
-            notes.append(_renamed_note(column, out))
-    return notes
+    renames = internal_renames(columns)
+    for column, out in renames.items():
+        con.execute(f"ALTER TABLE {ident(table)} RENAME COLUMN {ident(column)} TO {ident(out)}")
+    return renamed_notes(renames)
 
 
 @dataclass
@@ -229,14 +240,8 @@ def read_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> RawSource:
     try:
         source = f"read_parquet({literal(target)})"
         columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
-        taken = {c.lower() for c in columns} | set(RAW_INTERNAL)
-        select, renamed = [], []
-        for column in columns:
-            out = user_name(column, taken) if column.lower() in RAW_INTERNAL else column
-            if out != column:
-                taken.add(out.lower())
-                renamed.append(_renamed_note(column, out))
-            select.append(f"{ident(column)} AS {ident(out)}")
+        renames = internal_renames(columns)
+        select = [f"{ident(c)} AS {ident(renames.get(c, c))}" for c in columns]
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT {', '.join(select)}, "
             f"file_row_number + 1 AS {ROW} FROM read_parquet({literal(target)}, "
@@ -247,7 +252,7 @@ def read_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> RawSource:
         raise EventLogError(f"{path}: cannot be read as Parquet: {first}") from exc
     n = fetch_one(con, f"SELECT count(*) FROM {RAW}")[0]
     raw = RawSource(path=path, format="parquet", rows_read=n)
-    raw.notes.extend(renamed)
+    raw.notes.extend(renamed_notes(renames))
     return raw
 
 
@@ -296,8 +301,9 @@ def read_xes(
     def add_row(row: dict[str, str]) -> None:
         nonlocal n_batch, n_events
         n_events += 1
-        for key in [k for k in row if k.lower() in RAW_INTERNAL]:  # a user's own __row
-            row[user_name(key, set(RAW_INTERNAL) | {k.lower() for k in row})] = row.pop(key)
+        if any(k.lower() in RAW_INTERNAL for k in row):  # a user's own __row (rare)
+            for key, out in internal_renames(list(row)).items():
+                row[out] = row.pop(key)
         row[ROW] = str(n_events)
         for key in batch.keys() - row.keys():
             batch[key].append(None)

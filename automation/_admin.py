@@ -145,8 +145,13 @@ def audit_trail(store: WorkflowStore, workflow_id: str) -> list[dict]:
         ['apply', 'activate', 'rollback']
     """
     lines = _audit_lines(store, workflow_id)
-    resolved = {e["op"] for e in lines if e.get("op") and e.get("outcome") != PENDING}
+    resolved = _resolved(lines)
     return [e for e in lines if not (e.get("outcome") == PENDING and e.get("op") in resolved)]
+
+
+def _resolved(lines: list[dict]) -> set[str]:
+    """The actions (``op``) whose pending line a resolution (done, refused...) followed."""
+    return {e["op"] for e in lines if e.get("op") and e.get("outcome") != PENDING}
 
 
 PENDING = "pending"  # written before an action's effect; its resolution line follows
@@ -204,7 +209,7 @@ def _recover(store: WorkflowStore, workflow_id: str) -> None:
     happened since: the lock was held); an action whose files exist is recorded as done; one
     whose files do not is recorded as abandoned. Called under the lock."""
     lines = _audit_lines(store, workflow_id)
-    resolved = {e["op"] for e in lines if e.get("op") and e.get("outcome") != PENDING}
+    resolved = _resolved(lines)
     for entry in lines:
         if entry.get("outcome") != PENDING or entry.get("op") in resolved:
             continue
@@ -212,8 +217,9 @@ def _recover(store: WorkflowStore, workflow_id: str) -> None:
         revision = entry.get("revision")
         has_revision = revision is not None and _has_revision(store, workflow_id, revision)
         number = entry.get("activation")
-        folder = store.root / workflow_id / "activations"
-        has_activation = number is not None and (folder / f"act-{number:06d}.json").exists()
+        has_activation = (
+            number is not None and _activation_path(store, workflow_id, number).exists()
+        )
         if entry.get("action") == "rollback" and has_revision and not has_activation:
             current = active_revision(store, workflow_id)
             _activate(
@@ -231,7 +237,11 @@ def _recover(store: WorkflowStore, workflow_id: str) -> None:
 
 
 def _has_revision(store: WorkflowStore, workflow_id: str, number: int) -> bool:
-    return (store._folder(workflow_id) / f"rev-{number:06d}.json").exists()
+    return store._revision_path(workflow_id, number).exists()
+
+
+def _activation_path(store: WorkflowStore, workflow_id: str, number: int) -> Path:
+    return store.root / workflow_id / "activations" / f"act-{number:06d}.json"
 
 
 # -- activations ---------------------------------------------------------------------------------
@@ -261,7 +271,9 @@ def activations(store: WorkflowStore, workflow_id: str) -> list[Activation]:
         return []
     numbers = sorted(int(m.group(1)) for p in folder.iterdir() if (m := _ACTIVATION.match(p.name)))
     return [
-        Activation(**json.loads((folder / f"act-{n:06d}.json").read_text(encoding="utf-8")))
+        Activation(
+            **json.loads(_activation_path(store, workflow_id, n).read_text(encoding="utf-8"))
+        )
         for n in numbers
     ]
 
@@ -318,7 +330,7 @@ def _activate(
     )
     folder = store.root / workflow_id / "activations"
     text = json.dumps(record.to_dict(), indent=2)
-    if not _write_new(folder, folder / f"act-{record.number:06d}.json", text):
+    if not _write_new(folder, _activation_path(store, workflow_id, record.number), text):
         now = active_revision(store, workflow_id)
         raise WorkflowError(
             [

@@ -107,8 +107,12 @@ class WorkflowStore:
             revision = newest.number
         return self._read(workflow_id, revision)[1]
 
+    def _revision_path(self, workflow_id: str, number: int) -> Path:
+        """Where revision ``number`` of a workflow is kept."""
+        return self._folder(workflow_id) / f"rev-{number:06d}.json"
+
     def _read(self, workflow_id: str, number: int) -> tuple[Revision, Workflow]:
-        path = self._folder(workflow_id) / f"rev-{number:06d}.json"
+        path = self._revision_path(workflow_id, number)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             revision = Revision(**data["revision"])
@@ -156,7 +160,7 @@ class WorkflowStore:
             sha256=digest,
         )
         text = json.dumps({"revision": revision.to_dict(), "workflow": body}, indent=2)
-        final = folder / f"rev-{number:06d}.json"
+        final = self._revision_path(workflow.id, number)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".incoming-", suffix=".json")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from mining import safe_xml
 from mining._layout import layers
+from mining._ocel_census import ocel_kind
 from mining.exceptions import EventLogError
 
 if TYPE_CHECKING:
@@ -44,21 +45,10 @@ def to_pm4py_dataframe(log: EventLog) -> pd.DataFrame:
     return frame.astype({c: "str" for c in categorical})
 
 
-def _ocel_kind(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix in (".xmlocel", ".xml"):
-        return "xml"
-    if suffix in (".sqlite", ".db", ".sqlite3"):
-        return "sqlite"
-    with open(path, "rb") as handle:
-        head = handle.read(1 << 14)
-    return "json1" if b'"ocel:events"' in head or b'"ocel:global-log"' in head else "json"
-
-
 def read_ocel(path: Path) -> Any:
     """Read an OCEL 2.0 log (json, xml or sqlite; OCEL 1.0 json too) as a pm4py OCEL object."""
     pm4py = _pm4py()
-    kind = _ocel_kind(path)
+    kind = ocel_kind(path)
     if kind == "xml":
         safe_xml.check_prolog(path)  # pm4py parses on its own: refuse a DTD in any encoding first
     readers = {

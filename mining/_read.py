@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from mining import _crm, _pm4py_adapter, _sources
+from mining import _crm, _ocel_census, _pm4py_adapter, _sources
 from mining._eventlog import EventLog, LogMetadata
 from mining._sources import ROW, Progress, RawSource
 from mining._sql import ident
@@ -78,8 +78,18 @@ def _new_connection() -> duckdb.DuckDBPyConnection:
 
 
 def _read_ocel(con: duckdb.DuckDBPyConnection, path: Path, object_type: str | None) -> RawSource:
-    ocel = _pm4py_adapter.read_ocel(path)
+    census = _ocel_census.take_census(path, _ocel_census.ocel_kind(path))
+    try:
+        ocel = _pm4py_adapter.read_ocel(path)
+    except EventLogError as exc:
+        if not census.problem:
+            raise
+        raise EventLogError(
+            f"{path}, {census.problem}; pm4py's OCEL reader refuses the whole file for it"
+        ) from exc
     types = _pm4py_adapter.ocel_object_types(ocel)
+    if not types:
+        raise EventLogError(f"{path}: this object-centric log has no objects, so no cases")
     if object_type is None or object_type not in types:
         what = (
             "needs an object type to flatten on"
@@ -91,8 +101,17 @@ def _read_ocel(con: duckdb.DuckDBPyConnection, path: Path, object_type: str | No
             "(--object-type)"
         )
     frame = _pm4py_adapter.flatten_ocel(ocel, object_type)
-    frame = frame.reset_index(drop=True)
     frame = frame.rename(columns=_sources.internal_renames(map(str, frame.columns)))
+    # what pm4py's reader drops without a word is set aside here, with its reason
+    aside, duplicates, other_types = census.set_aside(object_type)
+    if duplicates:
+        frame = frame[~frame[_ocel_census.EVENT_ID].astype(str).isin(duplicates)]
+    frame[_sources.EXCLUDE] = None
+    if len(aside):
+        when = _ocel_census.TIME
+        aside[when] = pd.to_datetime(aside[when], utc=True, errors="coerce", format="ISO8601")
+        frame = pd.concat([frame, aside], ignore_index=True)
+    frame = frame.reset_index(drop=True)
     frame[ROW] = pd.RangeIndex(1, len(frame) + 1)
     con.register("__ocel_in", frame)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_sources.RAW} AS SELECT * FROM __ocel_in")
@@ -102,7 +121,15 @@ def _read_ocel(con: duckdb.DuckDBPyConnection, path: Path, object_type: str | No
         format="ocel",
         rows_read=len(frame),
         row_label="flattened event",
-        notes=[f"object-centric log flattened on object type {object_type!r}: one case per object"],
+        notes=[f"object-centric log flattened on object type {object_type!r}: one case per object"]
+        + (
+            [
+                f"{other_types} of the log's {len(census.events)} events concern only other "
+                "object types; --object-type chooses another"
+            ]
+            if other_types
+            else []
+        ),
     )
 
 

@@ -155,6 +155,32 @@ def _mixed(path: Path, line: int, first: str, then: str) -> EventLogError:
     )
 
 
+_QUOTE_OR_NEWLINE = re.compile(rb'["\n]')
+
+
+def _oversized_record(path: Path, limit: int) -> tuple[int, int] | None:
+    """The line on which the first record longer than ``limit`` bytes starts, and its size.
+
+    A record ends at a newline outside double quotes (a doubled quote toggles twice), so a
+    quoted note spanning lines is one record, as the CSV reader sees it."""
+    line, start, quoted, offset = 1, 0, False, 0
+    record_line = 1
+    with safe_xml.open_maybe_gzip(path) as handle:
+        while chunk := handle.read(1 << 22):
+            for found in _QUOTE_OR_NEWLINE.finditer(chunk):
+                if found.group() == b'"':
+                    quoted = not quoted
+                    continue
+                line += 1
+                if not quoted:
+                    end = offset + found.start()
+                    if end - start > limit:
+                        return record_line, end - start
+                    start, record_line = end + 1, line
+            offset += len(chunk)
+    return (record_line, offset - start) if offset - start > limit else None
+
+
 def read_csv(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -186,6 +212,16 @@ def read_csv(
     except duckdb.OutOfMemoryException:
         raise  # not a format problem: read_log reports it as such
     except duckdb.Error as exc:
+        if "Maximum line size" in str(exc) and encoding != "utf-16":
+            found = _oversized_record(path, record)
+            if found:  # DuckDB counts lines within its own buffer: the line it names is wrong
+                line, size = found
+                raise EventLogError(
+                    f"{path}, line {line}: a record of {size / (1 << 20):.1f} MB, longer than "
+                    f"the {record / (1 << 20):.0f} MB one record may take; split that field, "
+                    "or raise MEJORA_MEMORY_LIMIT (a record may take an eighth of it, 64 MB "
+                    "at most)"
+                ) from exc
         first = str(exc).strip().splitlines()[0]
         raise EventLogError(f"{path}: cannot be read as CSV ({encoding}): {first}") from exc
     renamed = rename_internal(con, table + "_0")

@@ -224,3 +224,19 @@ def test_an_xes_event_outside_any_trace_is_counted_not_dropped(tmp_path):
     summary = mining.read_log(path).summary()
     assert (summary.rows_read, summary.events, summary.quarantined) == (3, 2, 1)
     assert summary.quarantine_reasons == {"missing_case_id": 1}
+
+
+def test_an_oversized_record_is_refused_naming_the_line_it_starts_on(tmp_path, monkeypatch):
+    """DuckDB named line 1 (a line of its own buffer); the record starts on line 10: the
+    quoted note from line 3 spans three lines and a doubled quote does not end a field."""
+    monkeypatch.setenv("MEJORA_MEMORY_LIMIT", "16MB")  # one record may take 2 MB
+    lines = ["case,activity,timestamp,note", "c1,A,2024-01-01 10:00:00,plain"]
+    lines.append('c1,B,2024-01-02 10:00:00,"a note\nover ""three""\nlines"')
+    lines += [f"c{i},A,2024-01-0{i} 10:00:00," for i in range(2, 6)]
+    lines.append('c9,B,2024-01-09 10:00:00,"' + "x" * (3 << 20) + '"')
+    lines.append("c10,A,2024-01-10 10:00:00,")
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(EventLogError, match=r"long\.csv, line 10: a record of 3\.0 MB") as err:
+        mining.read_log(path)
+    assert "MEJORA_MEMORY_LIMIT" in str(err.value) and "Line: 1" not in str(err.value)

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test test-scale test-browser test-spark bench dashboard clean
+.PHONY: install demo test test-scale test-browser test-spark bench dashboard catalogue clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,9 +38,15 @@ dashboard: $(STAMP)
 	$(BIN)/mejora dashboard
 
 bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_cli_startup.py
 	$(BIN)/python benchmarks/bench_core.py
 	$(BIN)/python benchmarks/bench_conformance.py
 	$(BIN)/python benchmarks/bench_dashboard.py
+
+# the list of commands `mejora --help` shows without importing the packages
+catalogue: $(STAMP)
+	$(BIN)/python -c "from mejora.cli import write_catalogue; write_catalogue()"
+	$(BIN)/ruff format --quiet mejora/_commands.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

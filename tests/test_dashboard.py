@@ -23,7 +23,7 @@ from dashboard.pages import (
     suggestions,
     variants,
 )
-from mejora.cli import EXAMPLES
+from mejora.cli import bundled_examples
 from mining import EventStore, Follows, read_log
 from sample_logs import load_sample
 from tests._planted_logs import overlapping_campaigns, two_versions
@@ -66,7 +66,7 @@ def app(tmp_path_factory: pytest.TempPathFactory):
         secret="s" * 64,
         users_file=users.path,
         workflows=folder / "workflows",
-        examples=EXAMPLES,
+        examples=bundled_examples(),
     )
     application.folder = folder
     return application

@@ -25,7 +25,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     from dashboard import UserStore
     from dashboard.app import create_app
-    from mejora.cli import EXAMPLES
+    from mejora.cli import bundled_examples
     from mining import EventStore
     from sample_logs import load_sample
 
@@ -41,7 +41,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         secret="b" * 64,
         users_file=users.path,
         workflows=folder / "workflows",
-        examples=EXAMPLES,
+        examples=bundled_examples(),
     )
     httpd = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)

@@ -12,6 +12,8 @@ Public API::
     apply_suggestion(store, report.suggestions[0], by="ana")   # a new draft revision
     activate(store, wf.id, 2, by="ana"); rollback(store, wf.id, to=1, by="ana")
     workflow_to_n8n(store.load(wf.id, 2))        # n8n workflow JSON
+    wf, report = read_platform_workflow("campaign.json")   # a Mautic campaign, and how it mapped
+    write_mautic(store.load(wf.id, 2), "campaign_v2.json") # back in Mautic's own format
 """
 
 from automation._admin import (
@@ -60,6 +62,7 @@ from automation._conditions import compile_condition, evaluate_condition
 from automation._designed_waits import designed_waits
 from automation._diff import WorkflowDiff, diff_workflows
 from automation._lint import Finding, lint_workflow
+from automation._mautic import MappingReport, mautic_to_workflow, workflow_to_mautic, write_mautic
 from automation._n8n import condition_to_js, validate_n8n, workflow_to_n8n, write_n8n
 from automation._outline import outline
 from automation._petri import workflow_to_petri_net
@@ -89,6 +92,7 @@ from automation._workflow import (
     format_duration,
     parse_duration,
     parse_workflow,
+    read_platform_workflow,
     read_workflow,
 )
 from automation.exceptions import RevisionConflictError, WorkflowError
@@ -116,6 +120,7 @@ __all__ = [
     "Goal",
     "Impact",
     "InsertReengagementBranch",
+    "MappingReport",
     "Node",
     "Operation",
     "Reenrollment",
@@ -162,11 +167,13 @@ __all__ = [
     "format_duration",
     "lint_workflow",
     "load_suggestion",
+    "mautic_to_workflow",
     "operation_from_dict",
     "outline",
     "parse_duration",
     "parse_workflow",
     "read_bpmn",
+    "read_platform_workflow",
     "read_workflow",
     "resolve_design",
     "revision_history",
@@ -186,8 +193,10 @@ __all__ = [
     "workflow_role",
     "workflow_schema",
     "workflow_to_bpmn",
+    "workflow_to_mautic",
     "workflow_to_n8n",
     "workflow_to_petri_net",
     "write_bpmn",
+    "write_mautic",
     "write_n8n",
 ]

@@ -342,7 +342,42 @@ def read_workflow(path: str | Path) -> Workflow:
         raise WorkflowError(
             [f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}"]
         ) from exc
+    platform = platform_of(data)
+    if platform is not None:
+        return from_platform(platform, data, str(path))[0]
     return parse_workflow(data, source=str(path))
+
+
+def platform_of(data: Any) -> str | None:
+    """The automation platform whose own workflow export ``data`` is, or None for Mejora's
+    format (sniffed from the content, whatever the file is called)."""
+    from automation import _mautic  # the platform readers build on this module
+
+    return _mautic.PLATFORM if _mautic.is_mautic_campaign(data) else None
+
+
+def from_platform(platform: str, data: Any, source: str) -> tuple[Workflow, Any]:
+    """A platform's workflow export as a workflow, with its mapping report."""
+    from automation import _mautic
+
+    readers = {_mautic.PLATFORM: _mautic.mautic_to_workflow}
+    return readers[platform](data, source)
+
+
+def read_platform_workflow(path: str | Path) -> tuple[Workflow, Any]:
+    """A workflow file and, when it is a platform's own export, the report of how it mapped
+    (None for Mejora's own YAML / JSON)."""
+    path = Path(path)
+    try:
+        data = load_text(read_settings_text(path), path)
+    except FileNotFoundError as exc:
+        raise WorkflowError([f"{path}: no such file"]) from exc
+    except (yaml.YAMLError, ValueError) as exc:
+        raise WorkflowError([f"{path}: cannot be read: {exc}"]) from exc
+    platform = platform_of(data)
+    if platform is None:
+        return parse_workflow(data, source=str(path)), None
+    return from_platform(platform, data, str(path))
 
 
 def parse_workflow(data: Any, *, source: str = "<workflow>") -> Workflow:

@@ -17,11 +17,13 @@ from automation._branch_usage import branch_usage
 from automation._cli_options import StoreOption
 from automation._designed_waits import designed_waits
 from automation._lint import lint_workflow
+from automation._mautic import MappingReport, write_mautic
+from automation._n8n import write_n8n
 from automation._outline import outline
 from automation._petri import workflow_to_petri_net
 from automation._schema import SCHEMA_PATH
 from automation._store import WorkflowStore
-from automation._workflow import read_workflow
+from automation._workflow import read_platform_workflow, read_workflow
 from automation.exceptions import WorkflowError
 from mining import (
     check_conformance,
@@ -35,7 +37,9 @@ from mining.cli import StoreOption as MiningStoreOption
 
 console = Console()
 workflow_app = typer.Typer(help="Designed workflows: validate, lint, show.", no_args_is_help=True)
-FileArgument = Annotated[Path, typer.Argument(help="Workflow file (YAML or JSON).")]
+FileArgument = Annotated[
+    Path, typer.Argument(help="Workflow file (YAML or JSON, or a Mautic campaign export).")
+]
 AllCasesOption = Annotated[
     bool,
     typer.Option(
@@ -49,11 +53,13 @@ AllCasesOption = Annotated[
 @workflow_app.command("validate")
 def validate_command(file: FileArgument) -> None:
     """Check a workflow file against the format; every problem names the file and the node."""
-    workflow = read_workflow(file)
+    workflow, report = read_platform_workflow(file)
+    origin = f" (read from a {report.title} export)" if report else ""
     typer.echo(
         f"{file}: valid workflow {workflow.id!r} version {workflow.version} "
-        f"({len(workflow.nodes)} nodes, {len(workflow.edges)} edges)"
+        f"({len(workflow.nodes)} nodes, {len(workflow.edges)} edges){origin}"
     )
+    _print_report(report, verbose=False)
 
 
 @workflow_app.command("lint")
@@ -96,6 +102,79 @@ def export_bpmn_command(
         f"{counts['sequence_flows']} sequence flows, {counts['shapes']} shapes, "
         f"{counts['edges']} edges in the diagram)"
     )
+
+
+def _print_report(report: MappingReport | None, verbose: bool = True) -> None:
+    """How a platform's workflow mapped: every part (when ``verbose``) and what did not map
+    exactly, with why."""
+    if report is None:
+        return
+    if verbose:
+        for line in report.mapped:
+            console.print(f"  mapped: {escape(line)}", highlight=False)
+    for line in report.unmapped:
+        console.print(f"  [yellow]not exact[/]: {escape(line)}", highlight=False)
+
+
+@workflow_app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="A platform's workflow export (Mautic campaign).")],
+    by: Annotated[str, typer.Option("--by", help="Who imports this revision.")],
+    base: Annotated[
+        int | None,
+        typer.Option(help="Revision the export replaces (required once the workflow exists)."),
+    ] = None,
+    message: Annotated[str, typer.Option("--message", "-m", help="What changed and why.")] = "",
+    workflows: StoreOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    """Store a platform's own workflow definition as a revision, showing how every event and
+    connection mapped and what could not be mapped exactly."""
+    workflow, report = read_platform_workflow(file)
+    store = WorkflowStore(workflows)
+    revision = store.save(workflow, base=base, author=by, message=message or f"imported {file}")
+    if as_json:
+        out = {"workflow": workflow.id, "revision": revision.number}
+        typer.echo(json.dumps(out | {"report": report.to_dict() if report else None}))
+        return
+    origin = f"a {report.title} workflow" if report else "a Mejora workflow"
+    typer.echo(f"{file}: {origin}, saved as {workflow.id!r} revision {revision.number}")
+    _print_report(report)
+
+
+EXPORT_FORMATS = ("mautic", "n8n", "bpmn")
+
+
+@workflow_app.command("export")
+def export_command(
+    workflow_id: Annotated[str, typer.Argument(help="Id of a stored workflow.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the file.")],
+    format: Annotated[
+        str, typer.Option("--format", "-f", help=f"One of: {', '.join(EXPORT_FORMATS)}.")
+    ] = "mautic",
+    revision: Annotated[int | None, typer.Option(help="Revision (default: the newest).")] = None,
+    workflows: StoreOption = None,
+) -> None:
+    """Write a stored revision in a platform's own format, ready to import there (no network
+    call is made; docs/workflows.md names the API call that takes the file)."""
+    if format not in EXPORT_FORMATS:
+        raise WorkflowError([f"--format {format}: expected one of {', '.join(EXPORT_FORMATS)}"])
+    store = WorkflowStore(workflows)
+    latest = store.latest(workflow_id)
+    if latest is None:
+        raise WorkflowError([f"no workflow {workflow_id!r} in {store.root}"])
+    number = revision or latest.number
+    workflow = store.load(workflow_id, number)
+    if format == "mautic":
+        report = write_mautic(workflow, output)
+        typer.echo(f"{workflow_id!r} revision {number}: wrote {output} (Mautic campaign JSON)")
+        _print_report(report, verbose=False)
+    elif format == "n8n":
+        write_n8n(workflow, output, revision=number)
+        typer.echo(f"{workflow_id!r} revision {number}: wrote {output} (n8n workflow JSON)")
+    else:
+        write_bpmn(workflow, output)
+        typer.echo(f"{workflow_id!r} revision {number}: wrote {output} (BPMN 2.0)")
 
 
 @workflow_app.command("schema")

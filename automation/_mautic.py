@@ -49,7 +49,9 @@ _ACTIONS = {
     "lead.addtocompany": "add_to_list",
     "campaign.addremovelead": "add_to_list",
     "campaign.sendwebhook": "webhook",
+    "campaign.jump_to_event": "webhook",  # its edge goes to the event it jumps to
 }
+JUMP = "campaign.jump_to_event"
 _DEFAULT_TYPE = {  # the Mautic type written for an action that did not come from Mautic
     "send_email": "email.send",
     "notify_sales": "email.send.to.user",
@@ -400,6 +402,7 @@ def mautic_to_workflow(data: Any, source: str = "<mautic>") -> tuple[Workflow, M
             edges.append({"from": event.id, "to": no, "default": True, "label": "no"})
         else:
             action = _ACTIONS.get(event.type)
+            jump = str(event.properties.get("jumpToEvent", "")) if event.type == JUMP else None
             if action is None:
                 action = "webhook"
                 report.unmapped.append(
@@ -417,12 +420,27 @@ def mautic_to_workflow(data: Any, source: str = "<mautic>") -> tuple[Workflow, M
                 }
             )
             report.mapped.append(f"action {event.id} {event.name!r} ({event.type}) -> {action}")
-            after = entry_of(children.get((event.id, None), []), event.id)
-            edges.append({"from": event.id, "to": after})
+            if jump is not None:  # a join: on to the event it names, once all are in place
+                jumps.append((event, jump))
+            else:
+                after = entry_of(children.get((event.id, None), []), event.id)
+                edges.append({"from": event.id, "to": after})
         return event.id
+
+    jumps: list[tuple[_Event, str]] = []
 
     start = entry_of(children.get((None, None), []), "start")
     reached = {n["id"] for n in nodes}
+    for event, target in jumps:
+        entry = f"{target}_wait" if f"{target}_wait" in reached else target
+        if target not in reached:
+            report.unmapped.append(
+                f"action {event.id} {event.name!r} jumps to event {target or '?'}, which is not "
+                "on any path of the campaign: it ends there"
+            )
+            entry, needs_end = end_id, True
+        edges.append({"from": event.id, "to": entry})
+        report.mapped.append(f"action {event.id} jumps to {entry!r}: a join of two paths")
     for event in events.values():
         if event.id not in reached:
             report.unmapped.append(
@@ -493,6 +511,37 @@ def _condition_properties(condition: str | None) -> tuple[str, dict[str, Any]] |
     return "lead.field_value", {"field": name, "operator": operator, "value": literal}
 
 
+def _connection(parent: str | None, path: str | None, target: int | str) -> dict[str, Any]:
+    """A canvas connection into ``target`` (from the sources when it has no parent)."""
+    return {
+        "sourceId": _event_id(parent) if parent else "lists",
+        "targetId": target,
+        "anchors": {
+            "source": "leadsource" if parent is None else (path or "bottom"),
+            "target": "top",
+        },
+    }
+
+
+def _event_at(workflow: Workflow, node_id: str) -> str | None:
+    """The first node from ``node_id`` on that is a Mautic event (past waits and splits)."""
+    seen: set[str] = set()
+    while node_id not in seen:
+        seen.add(node_id)
+        node = workflow.node(node_id)
+        if node.type == "end":
+            return None
+        if node.type in ("action", "wait_for_event") or (
+            node.type == "decision" and node.mode != "split"
+        ):
+            return node_id
+        out = workflow.outgoing(node_id)
+        if not out:
+            return None
+        node_id = out[0].target
+    return None
+
+
 def _carries_timeout(workflow: Workflow, node: Node) -> bool:
     """Whether an event follows ``node``'s timeout exit (past waits of no length)."""
     target = next((e.target for e in workflow.outgoing(node.id) if e.exit == "timeout"), None)
@@ -525,10 +574,38 @@ def workflow_to_mautic(workflow: Workflow) -> tuple[dict[str, Any], MappingRepor
     def emit(node_id: str, parent: str | None, path: str | None, wait: timedelta, level: int):
         node = workflow.node(node_id)
         out = workflow.outgoing(node_id)
-        if node_id in seen:
+        if node_id in seen:  # a join: Mautic's "jump to event" action leads there
+            target = _event_at(workflow, node_id)
+            if target is None:
+                return  # both paths end: nothing to join
+            jumps_made.append(node_id)
+            jump_id = f"new_jump_{len(jumps_made)}"
+            events.append(
+                {
+                    "id": jump_id,
+                    "name": f"Jump to {workflow.node(target).label}",
+                    "description": None,
+                    "order": level,
+                    "parent": _event_id(parent) if parent else None,
+                    "decisionPath": path,
+                    "children": [],
+                    "type": JUMP,
+                    "eventType": "action",
+                    "properties": {"jumpToEvent": _event_id(target)},
+                    "triggerMode": "immediate",
+                    "triggerInterval": 0,
+                    "triggerIntervalUnit": None,
+                }
+            )
+            if wait > timedelta(0):  # the wait on this path before the join
+                amount, unit = _interval(wait)
+                events[-1].update(
+                    triggerMode="interval", triggerInterval=amount, triggerIntervalUnit=unit
+                )
+            connections.append(_connection(parent, path, jump_id))
             report.unmapped.append(
-                f"node {node_id!r} is reached by more than one path; a Mautic campaign is a "
-                "tree, so it is written once"
+                f"node {target!r} is reached by more than one path; a Mautic campaign is a tree, "
+                f"so the second path reaches it through a 'jump to event' action ({jump_id})"
             )
             return
         if node.type == "end":
@@ -565,6 +642,8 @@ def workflow_to_mautic(workflow: Workflow) -> tuple[dict[str, Any], MappingRepor
             event.update(triggerMode="interval", triggerInterval=amount, triggerIntervalUnit=unit)
         else:
             event.update(triggerMode="immediate", triggerInterval=0, triggerIntervalUnit=None)
+        if node.type == "action" and dict(node.params).get("mautic_type") == JUMP:
+            out = []  # the jump names its target; the edge to it is not a child
         if node.type == "action":
             params = dict(node.params)
             event.update(
@@ -610,17 +689,11 @@ def workflow_to_mautic(workflow: Workflow) -> tuple[dict[str, Any], MappingRepor
             nexts += [(default.target, "no", timedelta(0))] if default else []
         events.append(event)
         depth[node_id] = level
-        anchor = "leadsource" if parent is None else (path or "bottom")
-        connections.append(
-            {
-                "sourceId": _event_id(parent) if parent else "lists",
-                "targetId": eid,
-                "anchors": {"source": anchor, "target": "top"},
-            }
-        )
+        connections.append(_connection(parent, path, eid))
         for target, child_path, child_wait in nexts:
             emit(target, node_id, child_path, child_wait, level + 1)
 
+    jumps_made: list[str] = []
     emit(workflow.start, None, None, timedelta(0), 1)
     for event in events:  # children lists, as the API returns them
         event["children"] = [e["id"] for e in events if e["parent"] == event["id"]]

@@ -194,3 +194,30 @@ def test_a_damaged_campaign_is_refused_naming_the_file(tmp_path):
     path.write_text(json.dumps(broken))
     with pytest.raises(WorkflowError, match=r"broken\.json: a campaign event without an id"):
         read_workflow(path)
+
+
+def test_a_jump_to_event_is_a_join_and_a_join_is_written_as_one():
+    jumping = json.loads(API.read_text())
+    jumping["campaign"]["events"]["15"] = {
+        "id": 15, "name": "Volver a bienvenida", "type": "campaign.jump_to_event",
+        "eventType": "action", "order": 4, "properties": {"jumpToEvent": 12},
+        "triggerMode": "interval", "triggerInterval": 7, "triggerIntervalUnit": "d",
+        "parent": {"id": 13}, "decisionPath": None,
+    }  # fmt: skip
+    jumping["campaign"]["canvasSettings"]["connections"].append(
+        {"sourceId": "13", "targetId": "15", "anchors": {"source": "bottom", "target": "top"}}
+    )
+    workflow, report = mautic_to_workflow(jumping)
+    assert report.unmapped == []
+    assert [e.target for e in workflow.outgoing("15")] == ["12"]  # back to the decision
+    assert [e.target for e in workflow.outgoing("13")] == ["15_wait"]
+    written, _ = workflow_to_mautic(workflow)
+    again, _ = mautic_to_workflow(json.loads(json.dumps(written)))
+    assert (again.nodes, again.edges) == (workflow.nodes, workflow.edges)
+    # a workflow of Mejora's own whose paths meet is written with jumps, not cut
+    own = read_workflow(Path(__file__).parent.parent / "sample_logs/workflows/welcome_nurture.yaml")
+    written, report = workflow_to_mautic(own)
+    jumps = [e for e in written["campaign"]["events"] if e["type"] == "campaign.jump_to_event"]
+    assert len(jumps) == sum("jump to event" in line for line in report.unmapped) >= 1
+    names = {e["name"] for e in written["campaign"]["events"]}
+    assert {n.name for n in own.nodes if n.type in ("action", "wait_for_event")} <= names

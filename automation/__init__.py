@@ -61,6 +61,7 @@ from automation._changes import (
 from automation._conditions import compile_condition, evaluate_condition
 from automation._designed_waits import designed_waits
 from automation._diff import WorkflowDiff, diff_workflows
+from automation._hubspot import hubspot_to_workflow, workflow_to_hubspot, write_hubspot
 from automation._lint import Finding, lint_workflow
 from automation._mautic import MappingReport, mautic_to_workflow, workflow_to_mautic, write_mautic
 from automation._n8n import condition_to_js, validate_n8n, workflow_to_n8n, write_n8n
@@ -165,6 +166,7 @@ __all__ = [
     "evaluate_condition",
     "fit_behaviour",
     "format_duration",
+    "hubspot_to_workflow",
     "lint_workflow",
     "load_suggestion",
     "mautic_to_workflow",
@@ -193,10 +195,12 @@ __all__ = [
     "workflow_role",
     "workflow_schema",
     "workflow_to_bpmn",
+    "workflow_to_hubspot",
     "workflow_to_mautic",
     "workflow_to_n8n",
     "workflow_to_petri_net",
     "write_bpmn",
+    "write_hubspot",
     "write_mautic",
     "write_n8n",
 ]

@@ -16,6 +16,7 @@ from automation._bpmn import bpmn_counts, write_bpmn
 from automation._branch_usage import branch_usage
 from automation._cli_options import StoreOption
 from automation._designed_waits import designed_waits
+from automation._hubspot import write_hubspot
 from automation._lint import lint_workflow
 from automation._mautic import MappingReport, write_mautic
 from automation._n8n import write_n8n
@@ -38,7 +39,7 @@ from mining.cli import StoreOption as MiningStoreOption
 console = Console()
 workflow_app = typer.Typer(help="Designed workflows: validate, lint, show.", no_args_is_help=True)
 FileArgument = Annotated[
-    Path, typer.Argument(help="Workflow file (YAML or JSON, or a Mautic campaign export).")
+    Path, typer.Argument(help="Workflow file (YAML or JSON; a Mautic campaign, a HubSpot flow).")
 ]
 AllCasesOption = Annotated[
     bool,
@@ -118,7 +119,9 @@ def _print_report(report: MappingReport | None, verbose: bool = True) -> None:
 
 @workflow_app.command("import")
 def import_command(
-    file: Annotated[Path, typer.Argument(help="A platform's workflow export (Mautic campaign).")],
+    file: Annotated[
+        Path, typer.Argument(help="A platform's workflow export (Mautic campaign, HubSpot flow).")
+    ],
     by: Annotated[str, typer.Option("--by", help="Who imports this revision.")],
     base: Annotated[
         int | None,
@@ -142,7 +145,7 @@ def import_command(
     _print_report(report)
 
 
-EXPORT_FORMATS = ("mautic", "n8n", "bpmn")
+EXPORT_FORMATS = ("mautic", "hubspot", "n8n", "bpmn")
 
 
 @workflow_app.command("export")
@@ -165,9 +168,11 @@ def export_command(
         raise WorkflowError([f"no workflow {workflow_id!r} in {store.root}"])
     number = revision or latest.number
     workflow = store.load(workflow_id, number)
-    if format == "mautic":
-        report = write_mautic(workflow, output)
-        typer.echo(f"{workflow_id!r} revision {number}: wrote {output} (Mautic campaign JSON)")
+    if format in ("mautic", "hubspot"):
+        writer = write_mautic if format == "mautic" else write_hubspot
+        report = writer(workflow, output)
+        what = "Mautic campaign" if format == "mautic" else "HubSpot v4 flow"
+        typer.echo(f"{workflow_id!r} revision {number}: wrote {output} ({what} JSON)")
         _print_report(report, verbose=False)
     elif format == "n8n":
         write_n8n(workflow, output, revision=number)

@@ -322,13 +322,20 @@ class _Problems:
 
 
 def read_workflow(path: str | Path) -> Workflow:
-    """Load and validate a workflow file (YAML or JSON); every problem is reported at once.
+    """Load and validate a workflow file (YAML or JSON, or a platform's own export such as a
+    Mautic campaign or a HubSpot flow); every problem is reported at once.
 
     Example:
         >>> wf = read_workflow("onboarding.yaml")  # doctest: +SKIP
         >>> wf.node(wf.start).type                                            # doctest: +SKIP
         'action'
     """
+    return read_platform_workflow(path)[0]
+
+
+def read_platform_workflow(path: str | Path) -> tuple[Workflow, Any]:
+    """A workflow file and, when it is a platform's own export, the report of how it mapped
+    (None for Mejora's own YAML / JSON)."""
     path = Path(path)
     try:
         text = read_settings_text(path)
@@ -343,9 +350,9 @@ def read_workflow(path: str | Path) -> Workflow:
             [f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}"]
         ) from exc
     platform = platform_of(data)
-    if platform is not None:
-        return from_platform(platform, data, str(path))[0]
-    return parse_workflow(data, source=str(path))
+    if platform is None:
+        return parse_workflow(data, source=str(path)), None
+    return from_platform(platform, data, str(path))
 
 
 def platform_of(data: Any) -> str | None:
@@ -367,22 +374,6 @@ def from_platform(platform: str, data: Any, source: str) -> tuple[Workflow, Any]
         _hubspot.PLATFORM: _hubspot.hubspot_to_workflow,
     }
     return readers[platform](data, source)
-
-
-def read_platform_workflow(path: str | Path) -> tuple[Workflow, Any]:
-    """A workflow file and, when it is a platform's own export, the report of how it mapped
-    (None for Mejora's own YAML / JSON)."""
-    path = Path(path)
-    try:
-        data = load_text(read_settings_text(path), path)
-    except FileNotFoundError as exc:
-        raise WorkflowError([f"{path}: no such file"]) from exc
-    except (yaml.YAMLError, ValueError) as exc:
-        raise WorkflowError([f"{path}: cannot be read: {exc}"]) from exc
-    platform = platform_of(data)
-    if platform is None:
-        return parse_workflow(data, source=str(path)), None
-    return from_platform(platform, data, str(path))
 
 
 def parse_workflow(data: Any, *, source: str = "<workflow>") -> Workflow:

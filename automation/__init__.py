@@ -65,6 +65,7 @@ from automation._hubspot import hubspot_to_workflow, workflow_to_hubspot, write_
 from automation._lint import Finding, lint_workflow
 from automation._mautic import MappingReport, mautic_to_workflow, workflow_to_mautic, write_mautic
 from automation._n8n import condition_to_js, validate_n8n, workflow_to_n8n, write_n8n
+from automation._n8n_read import n8n_to_workflow
 from automation._outline import outline
 from automation._petri import workflow_to_petri_net
 from automation._schema import SCHEMA_PATH, workflow_schema
@@ -170,6 +171,7 @@ __all__ = [
     "lint_workflow",
     "load_suggestion",
     "mautic_to_workflow",
+    "n8n_to_workflow",
     "operation_from_dict",
     "outline",
     "parse_duration",

@@ -166,6 +166,21 @@ def _condition_parameters(expression: str, key: str, builder: _Builder) -> dict[
 
 def _action(node: Node, builder: _Builder) -> str:
     params = dict(node.params)
+    raw = params.get("n8n")
+    if isinstance(raw, Mapping) and raw.get("type"):  # read from n8n: written back as it was
+        name = builder.name(node.label, node.id)
+        builder.nodes.append(
+            {
+                "id": builder.uid(node.id),
+                "name": name,
+                "type": raw["type"],
+                "typeVersion": raw.get("typeVersion", 1),
+                "position": [0, 0],
+                "parameters": dict(raw.get("parameters") or {}),
+                "notes": f"mejora node {node.id}",
+            }
+        )
+        return name
     if node.action == "send_email":
         email = str(params.pop("email", node.id))
         return builder.add(

@@ -358,20 +358,23 @@ def read_platform_workflow(path: str | Path) -> tuple[Workflow, Any]:
 def platform_of(data: Any) -> str | None:
     """The automation platform whose own workflow export ``data`` is, or None for Mejora's
     format (sniffed from the content, whatever the file is called)."""
-    from automation import _hubspot, _mautic  # the platform readers build on this module
+    from automation import _hubspot, _mautic, _n8n_read  # the readers build on this module
 
     if _mautic.is_mautic_campaign(data):
         return _mautic.PLATFORM
+    if _n8n_read.is_n8n_workflow(data):
+        return _n8n_read.PLATFORM
     return _hubspot.PLATFORM if _hubspot.is_hubspot_flow(data) else None
 
 
 def from_platform(platform: str, data: Any, source: str) -> tuple[Workflow, Any]:
     """A platform's workflow export as a workflow, with its mapping report."""
-    from automation import _hubspot, _mautic
+    from automation import _hubspot, _mautic, _n8n_read
 
     readers = {
         _mautic.PLATFORM: _mautic.mautic_to_workflow,
         _hubspot.PLATFORM: _hubspot.hubspot_to_workflow,
+        _n8n_read.PLATFORM: _n8n_read.n8n_to_workflow,
     }
     return readers[platform](data, source)
 

@@ -140,7 +140,7 @@ def import_command(
         out = {"workflow": workflow.id, "revision": revision.number}
         typer.echo(json.dumps(out | {"report": report.to_dict() if report else None}))
         return
-    origin = f"a {report.title} workflow" if report else "a Mejora workflow"
+    origin = f"a workflow exported from {report.title}" if report else "a Mejora workflow"
     typer.echo(f"{file}: {origin}, saved as {workflow.id!r} revision {revision.number}")
     _print_report(report)
 

@@ -102,7 +102,8 @@ def test_what_hubspot_cannot_hold_is_reported_when_writing_a_mejora_workflow():
 def test_import_and_export_from_the_command_line(tmp_path, capsys):
     store = ["--workflows", str(tmp_path / "wf")]
     assert main(["workflow", "import", str(NURTURE), "--by", "ana", *store]) == 0
-    assert "a HubSpot workflow, saved as 'hubspot-620145' revision 1" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "a workflow exported from HubSpot, saved as 'hubspot-620145' revision 1" in out
     target = tmp_path / "flow.json"
     args = ["workflow", "export", "hubspot-620145", "-o", str(target), "-f", "hubspot", *store]
     assert main(args) == 0

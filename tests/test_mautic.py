@@ -162,7 +162,7 @@ def test_import_and_export_from_the_command_line(tmp_path, capsys):
     store = ["--workflows", str(tmp_path / "wf")]
     assert main(["workflow", "import", str(API), "--by", "ana", *store]) == 0
     out = capsys.readouterr().out
-    assert "a Mautic workflow, saved as 'mautic-3' revision 1" in out
+    assert "a workflow exported from Mautic, saved as 'mautic-3' revision 1" in out
     assert "decision 12 '¿Abre el email?' (email.open) -> wait_for_event" in out
     target = tmp_path / "back.json"
     assert main(["workflow", "export", "mautic-3", "-o", str(target), *store]) == 0

@@ -68,6 +68,7 @@ from automation._n8n import condition_to_js, validate_n8n, workflow_to_n8n, writ
 from automation._n8n_read import n8n_to_workflow
 from automation._outline import outline
 from automation._petri import workflow_to_petri_net
+from automation._salesforce import salesforce_to_workflow, workflow_to_salesforce, write_salesforce
 from automation._schema import SCHEMA_PATH, workflow_schema
 from automation._simulate import simulate_workflows, to_flow, workflow_role
 from automation._store import Revision, WorkflowStore
@@ -183,6 +184,7 @@ __all__ = [
     "revision_history",
     "revision_of",
     "rollback",
+    "salesforce_to_workflow",
     "save_suggestions",
     "saved_what_if",
     "simulate_workflows",
@@ -201,8 +203,10 @@ __all__ = [
     "workflow_to_mautic",
     "workflow_to_n8n",
     "workflow_to_petri_net",
+    "workflow_to_salesforce",
     "write_bpmn",
     "write_hubspot",
     "write_mautic",
     "write_n8n",
+    "write_salesforce",
 ]

@@ -343,6 +343,10 @@ def read_platform_workflow(path: str | Path) -> tuple[Workflow, Any]:
         raise WorkflowError([f"{path}: no such file"]) from exc
     except ValueError as exc:  # a pipe, a device, an oversized file
         raise WorkflowError([str(exc)]) from exc
+    from automation import _salesforce
+
+    if _salesforce.is_salesforce_flow(path):  # XML, read with the hardened parser
+        return _salesforce.salesforce_to_workflow(path)
     try:
         data = load_text(text, path)
     except (yaml.YAMLError, ValueError) as exc:

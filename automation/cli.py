@@ -22,6 +22,7 @@ from automation._mautic import MappingReport, write_mautic
 from automation._n8n import write_n8n
 from automation._outline import outline
 from automation._petri import workflow_to_petri_net
+from automation._salesforce import is_salesforce_flow, write_salesforce
 from automation._schema import SCHEMA_PATH
 from automation._store import WorkflowStore
 from automation._workflow import read_platform_workflow, read_workflow
@@ -39,7 +40,7 @@ from mining.cli import StoreOption as MiningStoreOption
 console = Console()
 workflow_app = typer.Typer(help="Designed workflows: validate, lint, show.", no_args_is_help=True)
 FileArgument = Annotated[
-    Path, typer.Argument(help="Workflow file (YAML or JSON; a Mautic campaign, a HubSpot flow).")
+    Path, typer.Argument(help="Workflow file (YAML / JSON, or Mautic, HubSpot, n8n, Salesforce).")
 ]
 AllCasesOption = Annotated[
     bool,
@@ -120,7 +121,7 @@ def _print_report(report: MappingReport | None, verbose: bool = True) -> None:
 @workflow_app.command("import")
 def import_command(
     file: Annotated[
-        Path, typer.Argument(help="A platform's workflow export (Mautic campaign, HubSpot flow).")
+        Path, typer.Argument(help="A platform's workflow (Mautic, HubSpot, n8n, Salesforce flow).")
     ],
     by: Annotated[str, typer.Option("--by", help="Who imports this revision.")],
     base: Annotated[
@@ -145,7 +146,7 @@ def import_command(
     _print_report(report)
 
 
-EXPORT_FORMATS = ("mautic", "hubspot", "n8n", "bpmn")
+EXPORT_FORMATS = ("mautic", "hubspot", "n8n", "salesforce-flow", "bpmn")
 
 
 @workflow_app.command("export")
@@ -173,6 +174,10 @@ def export_command(
         report = writer(workflow, output)
         what = "Mautic campaign" if format == "mautic" else "HubSpot v4 flow"
         typer.echo(f"{workflow_id!r} revision {number}: wrote {output} ({what} JSON)")
+        _print_report(report, verbose=False)
+    elif format == "salesforce-flow":
+        report = write_salesforce(workflow, output)
+        typer.echo(f"{workflow_id!r} revision {number}: wrote {output} (Salesforce flow metadata)")
         _print_report(report, verbose=False)
     elif format == "n8n":
         write_n8n(workflow, output, revision=number)
@@ -253,7 +258,7 @@ def conformance_command(
     """Fitness of every case against the design, the deviations (skipped / unexpected / out of
     order) with their effect on throughput time, and designed branches no case takes."""
     workflow = None
-    if model.suffix.lower() in (".yaml", ".yml", ".json"):
+    if model.suffix.lower() in (".yaml", ".yml", ".json") or is_salesforce_flow(model):
         workflow = read_workflow(model)
         net, im, fm = workflow_to_petri_net(workflow)
     else:

@@ -370,7 +370,7 @@ def mautic_to_workflow(data: Any, source: str = "<mautic>") -> tuple[Workflow, M
                     "name": event.name,
                     "event": waits,
                     "timeout": format_duration(timeout),
-                    "activities": [event.name],
+                    "activities": _labels(event),
                 }
             )
             report.mapped.append(
@@ -384,7 +384,7 @@ def mautic_to_workflow(data: Any, source: str = "<mautic>") -> tuple[Workflow, M
                     "type": "wait",
                     "duration": "PT0S",
                     "name": f"{event.name}: no action",
-                    "activities": [event.name + NO_PATH],
+                    "activities": [label + NO_PATH for label in _labels(event)],
                 }
             )
             yes = entry_of(children.get((event.id, "yes"), []), f"{event.id}_yes")
@@ -416,7 +416,7 @@ def mautic_to_workflow(data: Any, source: str = "<mautic>") -> tuple[Workflow, M
                     "action": action,
                     "name": event.name,
                     "params": {"mautic_type": event.type, "properties": event.properties},
-                    "activities": [event.name],
+                    "activities": _labels(event),
                 }
             )
             report.mapped.append(f"action {event.id} {event.name!r} ({event.type}) -> {action}")
@@ -470,6 +470,13 @@ def mautic_to_workflow(data: Any, source: str = "<mautic>") -> tuple[Workflow, M
         "edges": edges,
     }
     return parse_workflow(plain, source=source), report
+
+
+def _labels(event: _Event) -> list[str]:
+    """What Mautic's campaign log calls the event: its name, or ``event <id>`` when the export
+    left the name out (the log reader's words), so a log joins the design by id as well."""
+    by_id = f"event {event.id}"
+    return [event.name] if event.name == by_id else [event.name, by_id]
 
 
 def _slug(campaign: Mapping[str, Any]) -> str:

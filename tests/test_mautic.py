@@ -45,7 +45,8 @@ def test_the_api_and_the_export_shapes_read_to_the_same_workflow():
     }
     decision = api.node("12")
     assert (decision.event, decision.timeout.days, decision.awaits) == ("email_open", 3, "opened")
-    assert api.node("12_no").activities == ("¿Abre el email?" + NO_PATH,)
+    assert api.node("12_no").activities == ("¿Abre el email?" + NO_PATH, "event 12" + NO_PATH)
+    assert api.node("13").activities == ("Enviar recordatorio", "event 13")  # joins by id too
     assert {(e.source, e.target, e.exit) for e in api.outgoing("12")} == {
         ("12", "14", "event"),
         ("12", "12_no", "timeout"),
@@ -222,3 +223,18 @@ def test_a_jump_to_event_is_a_join_and_a_join_is_written_as_one():
     assert len(jumps) == sum("jump to event" in line for line in report.unmapped) >= 1
     names = {e["name"] for e in written["campaign"]["events"]}
     assert {n.name for n in own.nodes if n.type in ("action", "wait_for_event")} <= names
+
+
+def test_a_log_without_event_names_joins_the_campaign_by_event_id(tmp_path):
+    """Mautic's log reader names an event 'event <id>' when the export left its name out; the
+    campaign's nodes answer to that name too, so the case still fits."""
+    source = FIXTURES / "crm" / "mautic_campaign_events.csv"
+    text = source.read_text().replace(",13,Enviar recordatorio,", ",13,,")
+    nameless = tmp_path / "campaign_events.csv"
+    nameless.write_text(text)
+    log = mining.read_log(nameless)
+    labels = set(log.activity_labels())
+    assert "event 13" in labels and "Enviar recordatorio" not in labels
+    result = mining.check_conformance(log, *workflow_to_petri_net(read_workflow(API)))
+    fitness = result.cases.set_index("case_id")["fitness"]
+    assert fitness["lead 17 / campaign 3 / rotation 1"] == 1.0

@@ -98,6 +98,7 @@ from automation._workflow import (
     read_platform_workflow,
     read_workflow,
 )
+from automation._workflow_upload import store_uploaded_workflow
 from automation.exceptions import RevisionConflictError, WorkflowError
 
 __all__ = [
@@ -188,6 +189,7 @@ __all__ = [
     "save_suggestions",
     "saved_what_if",
     "simulate_workflows",
+    "store_uploaded_workflow",
     "stored_design",
     "suggest",
     "suggest_from",

@@ -80,8 +80,8 @@ def card(title: str, *children: Any, **kwargs: Any) -> dbc.Card:
     )
 
 
-def message(text: str, kind: str = "info") -> dbc.Alert:
-    """A one-line message."""
+def message(text: Any, kind: str = "info") -> dbc.Alert:
+    """A one-line message (text, or components for a longer one)."""
     return dbc.Alert(text, color=kind, className="py-2 mb-2")
 
 

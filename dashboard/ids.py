@@ -141,6 +141,7 @@ SUGG_ACTIVATE_CONFIRM = "sugg-activate-confirm"
 SUGG_ROLLBACK = "sugg-rollback"
 SUGG_ROLLBACK_CONFIRM = "sugg-rollback-confirm"
 SUGG_AUDIT = "sugg-audit"
+SUGG_UPLOAD = "sugg-upload"
 
 # reports (managers)
 REPORT_PERIOD = "report-period"

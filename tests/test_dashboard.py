@@ -656,6 +656,31 @@ def test_only_admins_see_and_use_suggestions(app, ana, marta):
         ana.call(reports.run_report, 1, SALES, "", "es")
 
 
+def test_an_admin_uploads_a_platforms_workflow_and_reads_how_it_mapped(app, ana, root):
+    fixtures = Path(__file__).parent / "fixtures"
+    campaign = _upload((fixtures / "mautic" / "campaign_3_bienvenida.json").read_bytes())
+    with pytest.raises(PermissionError, match="403"):
+        ana.call(suggestions.upload_workflow, campaign, "bienvenida.json", 0)
+    out = root.call(suggestions.upload_workflow, campaign, "bienvenida.json", 0)
+    shown = str(out["sugg-message.children"])
+    assert "bienvenida.json: stored as 'mautic-3' revision 1 (exported from Mautic" in shown
+    assert "Every part mapped exactly" in shown and out["sugg-refresh.data"] == 1
+    flow = _upload((fixtures / "hubspot" / "lead_nurturing.json").read_bytes())
+    shown = str(
+        root.call(suggestions.upload_workflow, flow, "flow.json", 1)["sugg-message.children"]
+    )
+    assert "exported from HubSpot" in shown and "Not mapped exactly" in shown
+    assert "time zone" in shown  # each line of the mapping report is listed
+    bad = _upload(b'<?xml version="1.0"?><!DOCTYPE Flow [<!ENTITY a "x">]><Flow/>')
+    shown = str(
+        root.call(suggestions.upload_workflow, bad, "X.flow-meta.xml", 2)["sugg-message.children"]
+    )
+    assert "X.flow-meta.xml: cannot be stored" in shown and "DTD" in shown
+    assert "mejora-workflow" not in shown and "/tmp" not in shown
+    wrong = root.call(suggestions.upload_workflow, _upload(b"MZ"), "tool.exe", 2)
+    assert "expected a .flow-meta.xml" in str(wrong["sugg-message.children"])
+
+
 def test_an_empty_store_offers_the_samples(tmp_path):
     users = UserStore(tmp_path / "users.json")
     users.add("ana", PASSWORD, role="analyst")

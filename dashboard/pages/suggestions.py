@@ -13,6 +13,7 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from automation import (
     REPLAYED_RULES,
     Suggestion,
+    WorkflowError,
     activate,
     apply_suggestion,
     audit_trail,
@@ -21,6 +22,7 @@ from automation import (
     revision_history,
     rollback,
     saved_what_if,
+    store_uploaded_workflow,
     stored_design,
     suggest_saved,
 )
@@ -43,6 +45,7 @@ from dashboard._data import View, data, error_text
 from dashboard.i18n import current_language, t
 
 PATH, ORDER, NAME, ROLE = "/suggestions", 6, "nav.suggestions", "admin"
+WORKFLOW_LIMIT = 8 << 20  # a workflow definition is small; the same cap as the CLI's reader
 WHATIF_SEEDS = (1, 2, 3)
 WHATIF_DAYS = 60
 
@@ -108,6 +111,13 @@ def layout(**_: Any) -> html.Div:
                             md=3,
                         ),
                     ]
+                ),
+                dcc.Upload(
+                    id=ids.SUGG_UPLOAD,
+                    children=html.Div([t("sugg.upload"), " ", html.A(t("upload.choose"))]),
+                    className="upload",
+                    max_size=WORKFLOW_LIMIT,
+                    multiple=False,
                 ),
                 html.Div(id=ids.SUGG_STATUS_LINE, className="hint"),
                 dbc.Button(t("sugg.run"), id=ids.SUGG_RUN, color="primary"),
@@ -230,6 +240,37 @@ def import_bundled(_clicks: int, refresh: int) -> tuple[Any, int]:
             added.append(workflow.id)
     text = t("sugg.imported", names=", ".join(added)) if added else t("sugg.nothing_imported")
     return message(text, "success" if added else "info"), (refresh or 0) + 1
+
+
+@callback(
+    Output(ids.SUGG_MESSAGE, "children", allow_duplicate=True),
+    Output(ids.SUGG_REFRESH, "data", allow_duplicate=True),
+    Input(ids.SUGG_UPLOAD, "contents"),
+    State(ids.SUGG_UPLOAD, "filename"),
+    State(ids.SUGG_REFRESH, "data"),
+    prevent_initial_call=True,
+    role="admin",
+)
+def upload_workflow(contents: str | None, filename: str | None, refresh: int) -> tuple[Any, int]:
+    """Store an uploaded workflow file (any format Mejora reads) as the newest revision, and
+    show how a platform's export mapped."""
+    user = require_role("admin")
+    display = (filename or "workflow").rsplit("/", 1)[-1][:120]
+    try:
+        workflow, report, revision = store_uploaded_workflow(
+            data().workflows, contents or "", display, author=user.name
+        )
+    except (WorkflowError, ValueError, OSError) as exc:
+        return message(t("sugg.upload_bad", file=display, problem=exc), "danger"), no_update
+    origin = t("sugg.origin", platform=report.title) if report else t("sugg.origin_mejora")
+    mapped = len(report.mapped) if report else len(workflow.nodes)
+    lines = [t("sugg.uploaded", file=display, workflow=workflow.id, revision=revision,
+               origin=origin, mapped=mapped)]  # fmt: skip
+    if report and report.unmapped:
+        items = [html.Li(line) for line in report.unmapped]
+        body = html.Div([html.P(lines[0]), html.P(t("sugg.uploaded_not_exact")), html.Ul(items)])
+        return message(body, "warning"), (refresh or 0) + 1
+    return message(f"{lines[0]} {t('sugg.uploaded_exact')}", "success"), (refresh or 0) + 1
 
 
 @callback(

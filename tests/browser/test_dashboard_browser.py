@@ -210,6 +210,18 @@ def test_analyst_cannot_apply_a_suggestion_even_with_a_forged_request(page):
     shoot(page, "suggestions-analyst")
 
 
+def test_admin_uploads_a_mautic_campaign_and_sees_it_stored_and_selectable(page):
+    from pathlib import Path
+
+    campaign = Path(__file__).parents[1] / "fixtures" / "mautic" / "campaign_3_bienvenida.json"
+    sign_in(page, "root", "/suggestions")
+    page.locator("#sugg-upload input[type=file]").set_input_files(str(campaign))
+    page.locator("#sugg-message").filter(has_text="stored as 'mautic-3'").wait_for()
+    assert "exported from Mautic" in page.locator("#sugg-message").inner_text()
+    page.locator("#sugg-workflow option[value='mautic-3']").wait_for(state="attached")
+    shoot(page, "suggestions-uploaded-mautic")
+
+
 def test_admin_applies_a_suggestion_sees_the_draft_and_rolls_it_back(page):
     page.on("dialog", lambda dialog: dialog.accept())  # the confirmations
     sign_in(page, "root", "/suggestions")

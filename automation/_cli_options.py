@@ -16,3 +16,12 @@ StoreOption = Annotated[
         show_default=False,
     ),
 ]
+
+WorkflowFormatOption = Annotated[
+    str,
+    typer.Option(
+        "--workflow-format",
+        help="How to read the workflow file: auto (told from the content), mejora, mautic, "
+        "hubspot, n8n or salesforce-flow.",
+    ),
+]

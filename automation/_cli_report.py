@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from automation._cli_options import StoreOption as WorkflowStoreOption
+from automation._cli_options import WorkflowFormatOption
 from automation._report_sections import suggestions_section, touch_points
 from automation._store import WorkflowStore
 from automation._suggest_service import resolve_design, suggest_saved
@@ -55,12 +56,15 @@ def report_command(
     filters: FiltersOption = None,
     store: StoreOption = None,
     workflows: WorkflowStoreOption = None,
+    workflow_format: WorkflowFormatOption = "auto",
 ) -> None:
     """The manager report of a stored log for a period, in Spanish or English, as one HTML file
     (figures embedded, opens offline) or a PDF; with --workflow, the workflow's suggested
     changes too."""
     workflow_store = WorkflowStore(workflows)
-    designs = [resolve_design(source, workflow_store) for source in workflow or []]
+    designs = [
+        resolve_design(source, workflow_store, format=workflow_format) for source in workflow or []
+    ]
     lang = user_lang(lang)
 
     def extra(log: EventLog, chosen: KpiSettings) -> tuple[Sequence[ReportSection], KpiSettings]:

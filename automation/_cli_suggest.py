@@ -22,7 +22,7 @@ from automation._admin import (
     rollback,
 )
 from automation._before_after import compare_revisions
-from automation._cli_options import StoreOption
+from automation._cli_options import StoreOption, WorkflowFormatOption
 from automation._n8n import write_n8n
 from automation._store import WorkflowStore
 from automation._suggest_service import resolve_design, suggest_saved
@@ -73,6 +73,7 @@ def suggest_command(
     store: EventStoreOption = None,
     workflows: StoreOption = None,
     as_json: JsonOption = False,
+    workflow_format: WorkflowFormatOption = "auto",
 ) -> None:
     """Ranked change suggestions for a workflow from its log, each with evidence, impact, risk
     and a ChangeSet; saved in the workflow store so `whatif` and `apply` find them by id."""
@@ -81,7 +82,7 @@ def suggest_command(
     if unknown:
         raise ValueError(f"unknown rule(s) {', '.join(unknown)}; rules: {', '.join(RULES)}")
     workflow_store = WorkflowStore(workflows)
-    design = resolve_design(workflow, workflow_store, previous=previous)
+    design = resolve_design(workflow, workflow_store, previous=previous, format=workflow_format)
     limits = Thresholds()
     if thresholds is not None:
         try:

@@ -32,7 +32,12 @@ class Design:
 
 
 def resolve_design(
-    source: str | Path, store: WorkflowStore, *, previous: str | None = None, stored: bool = False
+    source: str | Path,
+    store: WorkflowStore,
+    *,
+    previous: str | None = None,
+    stored: bool = False,
+    format: str = "auto",
 ) -> Design:
     """The design named by ``source`` (a workflow file, or the id of a stored workflow: its
     newest revision; only the latter when ``stored``) with the stored revision it is;
@@ -43,7 +48,7 @@ def resolve_design(
         >>> resolve_design("onboarding.yaml", WorkflowStore()).revision   # doctest: +SKIP
         2
     """
-    workflow, revision, note = _workflow(str(source), store, stored)
+    workflow, revision, note = _workflow(str(source), store, stored, format)
     return Design(workflow, revision, _previous(previous, workflow, revision, store), note)
 
 
@@ -90,11 +95,13 @@ def suggest_saved(
     return report
 
 
-def _workflow(source: str, store: WorkflowStore, stored: bool) -> tuple[Workflow, int | None, str]:
+def _workflow(
+    source: str, store: WorkflowStore, stored: bool, format: str = "auto"
+) -> tuple[Workflow, int | None, str]:
     """The workflow to analyse, the stored revision it is (if any) and a note for the user."""
     path = Path(source)
     if not stored and path.exists():
-        workflow = read_workflow(path)
+        workflow = read_workflow(path, format)
         revision = revision_of(store, workflow)
         if revision is not None:
             return workflow, revision, f"{path} is revision {revision} of {workflow.id!r}"

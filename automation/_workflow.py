@@ -321,7 +321,11 @@ class _Problems:
             raise WorkflowError(self.items)
 
 
-def read_workflow(path: str | Path) -> Workflow:
+# what --workflow-format takes: "auto" tells the format from the content
+WORKFLOW_FORMATS = ("auto", "mejora", "mautic", "hubspot", "n8n", "salesforce-flow")
+
+
+def read_workflow(path: str | Path, format: str = "auto") -> Workflow:
     """Load and validate a workflow file (YAML or JSON, or a platform's own export such as a
     Mautic campaign or a HubSpot flow); every problem is reported at once.
 
@@ -330,13 +334,18 @@ def read_workflow(path: str | Path) -> Workflow:
         >>> wf.node(wf.start).type                                            # doctest: +SKIP
         'action'
     """
-    return read_platform_workflow(path)[0]
+    return read_platform_workflow(path, format)[0]
 
 
-def read_platform_workflow(path: str | Path) -> tuple[Workflow, Any]:
+def read_platform_workflow(path: str | Path, format: str = "auto") -> tuple[Workflow, Any]:
     """A workflow file and, when it is a platform's own export, the report of how it mapped
-    (None for Mejora's own YAML / JSON)."""
+    (None for Mejora's own YAML / JSON). ``format`` (one of ``WORKFLOW_FORMATS``) forces how it
+    is read instead of telling it from the content."""
     path = Path(path)
+    if format not in WORKFLOW_FORMATS:
+        raise WorkflowError(
+            [f"--workflow-format {format}: expected one of {', '.join(WORKFLOW_FORMATS)}"]
+        )
     try:
         text = read_settings_text(path)
     except FileNotFoundError as exc:
@@ -345,18 +354,23 @@ def read_platform_workflow(path: str | Path) -> tuple[Workflow, Any]:
         raise WorkflowError([str(exc)]) from exc
     from automation import _salesforce
 
-    if _salesforce.is_salesforce_flow(path):  # XML, read with the hardened parser
-        return _salesforce.salesforce_to_workflow(path)
+    if format == "salesforce-flow" or (format == "auto" and _salesforce.is_salesforce_flow(path)):
+        return _salesforce.salesforce_to_workflow(path)  # XML, read with the hardened parser
     try:
         data = load_text(text, path)
     except (yaml.YAMLError, ValueError) as exc:
         raise WorkflowError(
             [f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}"]
         ) from exc
-    platform = platform_of(data)
-    if platform is None:
+    platform = platform_of(data) if format == "auto" else format
+    if platform in (None, "mejora"):
         return parse_workflow(data, source=str(path)), None
-    return from_platform(platform, data, str(path))
+    try:
+        return from_platform(platform, data, str(path))
+    except (KeyError, TypeError, AttributeError, IndexError) as exc:  # forced, and not one
+        raise WorkflowError(
+            [f"{path}: cannot be read as a {platform} workflow: missing or wrong {exc}"]
+        ) from exc
 
 
 def platform_of(data: Any) -> str | None:

@@ -14,7 +14,7 @@ from rich.markup import escape
 from automation import _cli_report, _cli_suggest
 from automation._bpmn import bpmn_counts, write_bpmn
 from automation._branch_usage import branch_usage
-from automation._cli_options import StoreOption
+from automation._cli_options import StoreOption, WorkflowFormatOption
 from automation._designed_waits import designed_waits
 from automation._hubspot import write_hubspot
 from automation._lint import lint_workflow
@@ -53,9 +53,9 @@ AllCasesOption = Annotated[
 
 
 @workflow_app.command("validate")
-def validate_command(file: FileArgument) -> None:
+def validate_command(file: FileArgument, workflow_format: WorkflowFormatOption = "auto") -> None:
     """Check a workflow file against the format; every problem names the file and the node."""
-    workflow, report = read_platform_workflow(file)
+    workflow, report = read_platform_workflow(file, workflow_format)
     origin = f" (read from a {report.title} export)" if report else ""
     typer.echo(
         f"{file}: valid workflow {workflow.id!r} version {workflow.version} "
@@ -131,10 +131,11 @@ def import_command(
     message: Annotated[str, typer.Option("--message", "-m", help="What changed and why.")] = "",
     workflows: StoreOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+    workflow_format: WorkflowFormatOption = "auto",
 ) -> None:
     """Store a platform's own workflow definition as a revision, showing how every event and
     connection mapped and what could not be mapped exactly."""
-    workflow, report = read_platform_workflow(file)
+    workflow, report = read_platform_workflow(file, workflow_format)
     store = WorkflowStore(workflows)
     revision = store.save(workflow, base=base, author=by, message=message or f"imported {file}")
     if as_json:
@@ -254,12 +255,18 @@ def conformance_command(
     filters: FiltersOption = None,
     store: MiningStoreOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+    workflow_format: WorkflowFormatOption = "auto",
 ) -> None:
     """Fitness of every case against the design, the deviations (skipped / unexpected / out of
     order) with their effect on throughput time, and designed branches no case takes."""
     workflow = None
-    if model.suffix.lower() in (".yaml", ".yml", ".json") or is_salesforce_flow(model):
-        workflow = read_workflow(model)
+    suffix = model.suffix.lower()
+    if (
+        workflow_format != "auto"
+        or suffix in (".yaml", ".yml", ".json")
+        or is_salesforce_flow(model)
+    ):
+        workflow = read_workflow(model, workflow_format)
         net, im, fm = workflow_to_petri_net(workflow)
     else:
         net, im, fm = read_model(model)
@@ -334,12 +341,13 @@ def bottlenecks_command(
     filters: FiltersOption = None,
     store: MiningStoreOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+    workflow_format: WorkflowFormatOption = "auto",
 ) -> None:
     """Where time goes beyond the design: each path's median gap minus its designed wait."""
     designed: dict[tuple[str, str], float] = {}
     labels: set[str] = set()
     for path in workflow:
-        design = read_workflow(path)
+        design = read_workflow(path, workflow_format)
         designed.update(designed_waits(design))
         labels.update(design.labels())
     with stored_log(store, name, filters) as log:

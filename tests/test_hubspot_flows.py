@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
+
 from automation import hubspot_to_workflow, read_workflow, workflow_to_hubspot
 from automation._petri import workflow_to_petri_net
 from mejora.cli import main
@@ -108,3 +110,23 @@ def test_import_and_export_from_the_command_line(tmp_path, capsys):
     args = ["workflow", "export", "hubspot-620145", "-o", str(target), "-f", "hubspot", *store]
     assert main(args) == 0
     assert read_workflow(target).edges == read_workflow(NURTURE).edges
+
+
+def test_a_log_named_by_the_flows_actions_checks_against_it(tmp_path):
+    import mining
+
+    workflow, _ = _read(NURTURE)
+    names = {n.id: n.name for n in workflow.nodes}
+    rows = []
+    for case, path in {
+        "new": ["2", "6", "3"],  # email, opened within the week, lead: a task
+        "late": ["2", "4"],  # email, no open within the week: set the property
+        "odd": ["3", "2"],  # a task first: not the design
+    }.items():
+        for i, step in enumerate(path):
+            rows.append({"case": case, "activity": names[step], "timestamp": f"2025-06-0{i + 1}"})
+    source = tmp_path / "runs.csv"
+    pd.DataFrame(rows).to_csv(source, index=False)
+    result = mining.check_conformance(mining.read_log(source), *workflow_to_petri_net(workflow))
+    fitness = result.cases.set_index("case_id")["fitness"]
+    assert fitness["new"] == fitness["late"] == 1.0 and fitness["odd"] < 1.0

@@ -238,3 +238,14 @@ def test_a_log_without_event_names_joins_the_campaign_by_event_id(tmp_path):
     result = mining.check_conformance(log, *workflow_to_petri_net(read_workflow(API)))
     fitness = result.cases.set_index("case_id")["fitness"]
     assert fitness["lead 17 / campaign 3 / rotation 1"] == 1.0
+
+
+def test_the_format_can_be_forced_and_a_wrong_one_is_named(tmp_path, capsys):
+    assert main(["workflow", "validate", str(API), "--workflow-format", "mautic"]) == 0
+    assert "(read from a Mautic export)" in capsys.readouterr().out
+    assert main(["workflow", "validate", str(API), "--workflow-format", "hubspot"]) == 2
+    assert "cannot be read as a hubspot workflow" in capsys.readouterr().err
+    assert main(["workflow", "validate", str(API), "--workflow-format", "mejora"]) == 2
+    assert "missing required field" in capsys.readouterr().err  # read as Mejora's own format
+    assert main(["workflow", "validate", str(API), "--workflow-format", "bpmn"]) == 2
+    assert "expected one of auto, mejora" in capsys.readouterr().err

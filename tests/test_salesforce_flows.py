@@ -131,3 +131,33 @@ def test_suggest_runs_on_every_platforms_design_and_sees_what_it_lacks(tmp_path)
         report = suggest(workflow, mining.read_log(source))
         rules = {s.rule for s in report.suggestions}
         assert ("no-goal" in rules) == (platform != "hubspot"), (platform, rules)
+
+
+def test_a_loop_is_reported_and_the_rest_of_the_flow_still_checks(tmp_path):
+    text = FLOW.read_text().replace(
+        "<targetReference>Mark_Followed_Up</targetReference>",
+        "<targetReference>Each_Contact</targetReference>",
+        1,
+    )
+    loop = """    <loops>
+        <name>Each_Contact</name>
+        <label>Each contact role</label>
+        <collectionReference>Get_Contacts</collectionReference>
+        <iterationOrder>Asc</iterationOrder>
+        <nextValueConnector>
+            <targetReference>Notify_Owner</targetReference>
+        </nextValueConnector>
+        <noMoreValuesConnector>
+            <targetReference>Mark_Followed_Up</targetReference>
+        </noMoreValuesConnector>
+    </loops>
+"""
+    text = text.replace("    <processType>", loop + "    <processType>")
+    path = tmp_path / "Looping.flow-meta.xml"
+    path.write_text(text)
+    workflow, report = salesforce_to_workflow(path)
+    assert any("loop 'Each_Contact' over a collection" in line for line in report.unmapped)
+    assert {e.label for e in workflow.outgoing("Each_Contact")} == {"next value", "no more values"}
+    workflow_to_petri_net(workflow)  # conformance runs on the rest
+    body, written = workflow_to_salesforce(workflow)
+    assert b"<loops>" in body and any("set its collection" in line for line in written.unmapped)

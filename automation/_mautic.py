@@ -81,7 +81,7 @@ class MappingReport:
 
     platform: str
     source: str
-    title: str = "Mautic"
+    title: str = ""
     mapped: list[str] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
 
@@ -285,7 +285,7 @@ def _is_number(value: Any) -> bool:
 def mautic_to_workflow(data: Any, source: str = "<mautic>") -> tuple[Workflow, MappingReport]:
     """A Mautic campaign (plain data from its JSON) as a validated workflow, and the report of
     how every event and connection mapped."""
-    report = MappingReport(PLATFORM, source)
+    report = MappingReport(PLATFORM, source, title="Mautic")
     campaign, listed = _events_and_campaign(data, source)
     events = {e.id: e for e in listed}
     if not events:
@@ -572,7 +572,7 @@ def workflow_to_mautic(workflow: Workflow) -> tuple[dict[str, Any], MappingRepor
     """A workflow as a Mautic campaign in the REST API's shape (what ``PUT
     /api/campaigns/{id}/edit`` or ``POST /api/campaigns/new`` take), and what could not be
     written exactly. A campaign read from Mautic is written back with its own ids and types."""
-    report = MappingReport(PLATFORM, workflow.source or workflow.id)
+    report = MappingReport(PLATFORM, workflow.source or workflow.id, title="Mautic")
     events: list[dict[str, Any]] = []
     connections: list[dict[str, Any]] = []
     depth: dict[str, int] = {}

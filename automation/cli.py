@@ -38,7 +38,10 @@ from mining.cli import FigureOption, FiltersOption, emit_json, stored_log, write
 from mining.cli import StoreOption as MiningStoreOption
 
 console = Console()
-workflow_app = typer.Typer(help="Designed workflows: validate, lint, show.", no_args_is_help=True)
+workflow_app = typer.Typer(
+    help="Designed workflows: validate, lint, show; import from and export to the platforms.",
+    no_args_is_help=True,
+)
 FileArgument = Annotated[
     Path, typer.Argument(help="Workflow file (YAML / JSON, or Mautic, HubSpot, n8n, Salesforce).")
 ]
@@ -148,6 +151,13 @@ def import_command(
 
 
 EXPORT_FORMATS = ("mautic", "hubspot", "n8n", "salesforce-flow", "bpmn")
+# a workflow imported from a platform carries its name in front of its id
+_ORIGIN = {
+    "mautic-": "mautic",
+    "hubspot-": "hubspot",
+    "n8n-": "n8n",
+    "salesforce-": "salesforce-flow",
+}
 
 
 @workflow_app.command("export")
@@ -155,13 +165,28 @@ def export_command(
     workflow_id: Annotated[str, typer.Argument(help="Id of a stored workflow.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the file.")],
     format: Annotated[
-        str, typer.Option("--format", "-f", help=f"One of: {', '.join(EXPORT_FORMATS)}.")
-    ] = "mautic",
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help=f"One of: {', '.join(EXPORT_FORMATS)} (default: the platform it came from).",
+            show_default=False,
+        ),
+    ] = None,
     revision: Annotated[int | None, typer.Option(help="Revision (default: the newest).")] = None,
     workflows: StoreOption = None,
 ) -> None:
     """Write a stored revision in a platform's own format, ready to import there (no network
     call is made; docs/workflows.md names the API call that takes the file)."""
+    if format is None:
+        format = next((f for prefix, f in _ORIGIN.items() if workflow_id.startswith(prefix)), None)
+        if format is None:
+            raise WorkflowError(
+                [
+                    f"{workflow_id!r} came from no platform: say which with --format "
+                    f"({', '.join(EXPORT_FORMATS)})"
+                ]
+            )
     if format not in EXPORT_FORMATS:
         raise WorkflowError([f"--format {format}: expected one of {', '.join(EXPORT_FORMATS)}"])
     store = WorkflowStore(workflows)

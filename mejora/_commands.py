@@ -123,6 +123,9 @@ COMMANDS: dict[str, dict[str, str]] = {
         "help": "Serve the dashboard. On first start it creates the user 'admin' with a random password (printed once) and, with an empty store, loads the example logs.",
     },
     "sample": {"provider": "sample_logs.cli", "help": "Bundled sample logs."},
-    "workflow": {"provider": "automation.cli", "help": "Designed workflows: validate, lint, show."},
+    "workflow": {
+        "provider": "automation.cli",
+        "help": "Designed workflows: validate, lint, show; import from and export to the platforms.",
+    },
     "user": {"provider": "dashboard.cli", "help": "Dashboard users and their roles."},
 }

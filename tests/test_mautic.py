@@ -249,3 +249,16 @@ def test_the_format_can_be_forced_and_a_wrong_one_is_named(tmp_path, capsys):
     assert "missing required field" in capsys.readouterr().err  # read as Mejora's own format
     assert main(["workflow", "validate", str(API), "--workflow-format", "bpmn"]) == 2
     assert "expected one of auto, mejora" in capsys.readouterr().err
+
+
+def test_export_writes_the_platform_a_workflow_came_from_unless_told(tmp_path, capsys):
+    store = ["--workflows", str(tmp_path / "wf")]
+    own = Path(__file__).parent.parent / "sample_logs" / "workflows" / "welcome_nurture.yaml"
+    assert main(["workflow", "save", str(own), "--by", "ana", *store]) == 0
+    target = tmp_path / "out.json"
+    assert main(["workflow", "export", "welcome-nurture", "-o", str(target), *store]) == 2
+    assert "came from no platform: say which with --format" in capsys.readouterr().err
+    assert (
+        main(["workflow", "export", "welcome-nurture", "-o", str(target), "-f", "n8n", *store]) == 0
+    )
+    assert json.loads(target.read_text())["nodes"]  # an n8n workflow

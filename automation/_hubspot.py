@@ -560,7 +560,9 @@ def workflow_to_hubspot(workflow: Workflow) -> tuple[dict[str, Any], MappingRepo
         "enrollmentCriteria": _criteria_back(workflow, report),
         "timeWindows": _windows_back(workflow),
         "suppressionListIds": [
-            int(s.split()[-1]) for s in workflow.suppression if s.split()[-1:][0].isdigit()
+            int(words[-1])
+            for words in (s.split() for s in workflow.suppression)
+            if words and words[-1].isdigit()
         ],
     }
     flow_id = workflow.id.removeprefix("hubspot-")

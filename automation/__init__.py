@@ -63,11 +63,12 @@ from automation._designed_waits import designed_waits
 from automation._diff import WorkflowDiff, diff_workflows
 from automation._hubspot import hubspot_to_workflow, workflow_to_hubspot, write_hubspot
 from automation._lint import Finding, lint_workflow
-from automation._mautic import MappingReport, mautic_to_workflow, workflow_to_mautic, write_mautic
+from automation._mautic import mautic_to_workflow, workflow_to_mautic, write_mautic
 from automation._n8n import condition_to_js, validate_n8n, workflow_to_n8n, write_n8n
 from automation._n8n_read import n8n_to_workflow
 from automation._outline import outline
 from automation._petri import workflow_to_petri_net
+from automation._platform_mapping import MappingReport
 from automation._salesforce import salesforce_to_workflow, workflow_to_salesforce, write_salesforce
 from automation._schema import SCHEMA_PATH, workflow_schema
 from automation._simulate import simulate_workflows, to_flow, workflow_role

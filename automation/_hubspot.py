@@ -26,7 +26,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from automation._mautic import MappingReport
+from automation._platform_mapping import EndNode, MappingReport, even_weights
 from automation._workflow import Workflow, format_duration, parse_workflow
 from automation.exceptions import WorkflowError
 
@@ -175,8 +175,7 @@ def hubspot_to_workflow(data: Any, source: str = "<hubspot>") -> tuple[Workflow,
         raise WorkflowError([f"{source}: the HubSpot flow has no actions"])
     nodes: list[dict[str, Any]] = []
     edges: list[dict[str, Any]] = []
-    end_id = "end"
-    needs_end = False
+    end = EndNode("end", "Leaves the workflow")
     # the static branch on a delay-until-event's outcome is part of that wait
     absorbed = {
         str(actions[_next(a.get("connection")) or ""]["actionId"])
@@ -186,13 +185,9 @@ def hubspot_to_workflow(data: Any, source: str = "<hubspot>") -> tuple[Workflow,
     }
 
     def to(target: str | None) -> str:
-        nonlocal needs_end
-        if target is None or target not in actions:
-            if target is not None:
-                report.unmapped.append(f"a connection to action {target}, which is not there")
-            needs_end = True
-            return end_id
-        return target
+        return end.to(
+            target, actions, report, "a connection to action {target}, which is not there"
+        )
 
     for aid, action in actions.items():
         kind = action.get("type", "SINGLE_CONNECTION")
@@ -272,9 +267,7 @@ def hubspot_to_workflow(data: Any, source: str = "<hubspot>") -> tuple[Workflow,
         elif kind == "AB_TEST_BRANCH":
             targets = [_next(c) for c in action.get("testBranches") or []]
             nodes.append({"id": aid, "type": "decision", "mode": "split", "name": f"A/B {aid}"})
-            share = round(1 / max(len(targets), 1), 6)
-            for i, target in enumerate(targets):
-                weight = share if i else round(1 - share * (len(targets) - 1), 6)
+            for target, weight in zip(targets, even_weights(len(targets)), strict=True):
                 edges.append({"from": aid, "to": to(target), "weight": weight})
             report.unmapped.append(f"A/B test {aid}: its split is not in the flow; taken as even")
         else:
@@ -308,8 +301,7 @@ def hubspot_to_workflow(data: Any, source: str = "<hubspot>") -> tuple[Workflow,
             )
             edges.append({"from": aid, "to": to(after)})
             report.mapped.append(f"action {aid} ({type_id or kind}) -> {action_type} {name!r}")
-    if needs_end:
-        nodes.append({"id": end_id, "type": "end", "name": "Leaves the workflow"})
+    nodes += end.nodes()
     start = str(data.get("startActionId") or next(iter(actions)))
     plain = {
         "id": f"hubspot-{data['id']}" if data.get("id") else "hubspot-flow",

@@ -24,11 +24,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from automation._platform_mapping import EndNode, MappingReport, even_weights, unique_end_id
 from automation._workflow import Node, Workflow, format_duration, parse_workflow
 from automation.exceptions import WorkflowError
 
@@ -72,27 +73,6 @@ _EVENTS = {v: k for k, v in _DECISIONS.items()}
 _OPERATORS = {"=": "=", "!=": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 _SYMBOLS = {v: k for k, v in _OPERATORS.items()}
 _SIMPLE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=|!=|>=|<=|>|<)\s*(.+?)\s*$")
-
-
-@dataclass
-class MappingReport:
-    """How a platform's workflow became a Mejora workflow: one line per mapped part, and what
-    could not be mapped exactly, with why."""
-
-    platform: str
-    source: str
-    title: str = ""
-    mapped: list[str] = field(default_factory=list)
-    unmapped: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "platform": self.platform,
-            "title": self.title,
-            "source": self.source,
-            "mapped": self.mapped,
-            "unmapped": self.unmapped,
-        }
 
 
 @dataclass
@@ -299,17 +279,12 @@ def mautic_to_workflow(data: Any, source: str = "<mautic>") -> tuple[Workflow, M
 
     nodes: list[dict[str, Any]] = []
     edges: list[dict[str, Any]] = []
-    end_id = "end"
-    while end_id in events:
-        end_id += "_"
-    needs_end = False
+    end = EndNode(unique_end_id(events), "Leaves the campaign")
 
     def entry_of(group: list[_Event], owner: str, waits_for: timedelta | None = None) -> str:
         """The node id a list of sibling events starts at (a split when they run in parallel)."""
-        nonlocal needs_end
         if not group:
-            needs_end = True
-            return end_id
+            return end.reach()
         if len(group) == 1:
             return first_of(group[0], waits_for)
         split = f"{owner}_parallel"
@@ -325,9 +300,7 @@ def mautic_to_workflow(data: Any, source: str = "<mautic>") -> tuple[Workflow, M
             f"events {', '.join(e.id for e in group)} run in parallel in Mautic; Mejora has no "
             "parallel split, so they are an even split (conformance accepts any of them)"
         )
-        share = round(1 / len(group), 6)
-        for i, event in enumerate(group):
-            weight = share if i else round(1 - share * (len(group) - 1), 6)
+        for event, weight in zip(group, even_weights(len(group)), strict=True):
             edges.append({"from": split, "to": first_of(event, waits_for), "weight": weight})
         return split
 
@@ -438,7 +411,7 @@ def mautic_to_workflow(data: Any, source: str = "<mautic>") -> tuple[Workflow, M
                 f"action {event.id} {event.name!r} jumps to event {target or '?'}, which is not "
                 "on any path of the campaign: it ends there"
             )
-            entry, needs_end = end_id, True
+            entry = end.reach()
         edges.append({"from": event.id, "to": entry})
         report.mapped.append(f"action {event.id} jumps to {entry!r}: a join of two paths")
     for event in events.values():
@@ -446,8 +419,7 @@ def mautic_to_workflow(data: Any, source: str = "<mautic>") -> tuple[Workflow, M
             report.unmapped.append(
                 f"event {event.id} {event.name!r} is connected to no path of the campaign: left out"
             )
-    if needs_end:
-        nodes.append({"id": end_id, "type": "end", "name": "Leaves the campaign"})
+    nodes += end.nodes()
     triggers = [
         {"type": "segment", "description": f"segment {s.get('id')}"}
         for s in campaign.get("lists") or []

@@ -23,7 +23,7 @@ from datetime import timedelta
 from typing import Any
 
 from automation._conditions import compile_condition
-from automation._mautic import MappingReport
+from automation._platform_mapping import EndNode, MappingReport
 from automation._workflow import Workflow, format_duration, parse_workflow
 from automation.exceptions import WorkflowError
 
@@ -180,8 +180,7 @@ def n8n_to_workflow(data: Any, source: str = "<n8n>") -> tuple[Workflow, Mapping
     absorbed: set[str] = set()
     out_nodes: list[dict[str, Any]] = []
     edges: list[dict[str, Any]] = []
-    end_id = _slug("end", taken)
-    needs_end = False
+    end = EndNode(_slug("end", taken), "Done")
 
     def outputs(name: str) -> list[list[str]]:
         return links.get(name, [])
@@ -192,10 +191,8 @@ def n8n_to_workflow(data: Any, source: str = "<n8n>") -> tuple[Workflow, Mapping
 
     def entry(target: str | None, seen: frozenset[str] = frozenset()) -> str:
         """The node id a link to ``target`` reaches (past pass-through nodes)."""
-        nonlocal needs_end
         if target is None or target not in nodes or target in seen:
-            needs_end = True
-            return end_id
+            return end.reach()
         if _kind(nodes[target]) in _PASS and first(target) is not None:
             return entry(first(target), seen | {target})
         return ids[target]
@@ -293,8 +290,7 @@ def n8n_to_workflow(data: Any, source: str = "<n8n>") -> tuple[Workflow, Mapping
         report.unmapped.append(
             f"{len(triggers)} triggers start different paths; the first trigger's is the start"
         )
-    if needs_end:
-        out_nodes.append({"id": end_id, "type": "end", "name": "Done"})
+    out_nodes += end.nodes()
     meta = (data.get("meta") or {}).get("mejora") or {}
     timezone = (data.get("settings") or {}).get("timezone")
     plain: dict[str, Any] = {

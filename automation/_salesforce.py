@@ -25,7 +25,7 @@ from typing import Any
 
 from lxml import etree
 
-from automation._mautic import MappingReport
+from automation._platform_mapping import EndNode, MappingReport, even_weights, unique_end_id
 from automation._workflow import Workflow, format_duration, parse_workflow
 from automation.exceptions import WorkflowError
 from mining import safe_xml
@@ -170,19 +170,12 @@ def salesforce_to_workflow(path: str | Path) -> tuple[Workflow, MappingReport]:
     }
     nodes: list[dict[str, Any]] = []
     edges: list[dict[str, Any]] = []
-    needs_end = False
-    end_id = "end"
-    while end_id in elements:
-        end_id += "_"
+    end = EndNode(unique_end_id(elements), "End")
 
     def to(target: str | None) -> str:
-        nonlocal needs_end
-        if target is None or target not in elements:
-            if target is not None:
-                report.unmapped.append(f"a connector to {target!r}, which is not in the flow")
-            needs_end = True
-            return end_id
-        return target
+        return end.to(
+            target, elements, report, "a connector to {target!r}, which is not in the flow"
+        )
 
     for name, element in elements.items():
         tag = safe_xml.localname(element.tag)
@@ -322,16 +315,13 @@ def salesforce_to_workflow(path: str | Path) -> tuple[Workflow, MappingReport]:
                 "name": "Salesforce runs these paths side by side",
             }
         )
-        share = round(1 / len(entries), 6)
-        for i, target in enumerate(entries):
-            weight = share if i else round(1 - share * (len(entries) - 1), 6)
+        for target, weight in zip(entries, even_weights(len(entries)), strict=True):
             edges.append({"from": start_id, "to": target, "weight": weight})
         report.unmapped.append(
             "the immediate path and the scheduled paths run side by side in Salesforce; Mejora "
             "has no parallel split, so they are an even split (conformance accepts any of them)"
         )
-    if needs_end:
-        nodes.append({"id": end_id, "type": "end", "name": "End"})
+    nodes += end.nodes()
     trigger = " ".join(t for t in (_text(start, "object"), _text(start, "recordTriggerType")) if t)
     plain = {
         "id": "salesforce-" + re.sub(r"[^A-Za-z0-9_]+", "_", path.name.split(".")[0]),

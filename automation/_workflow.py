@@ -10,7 +10,7 @@ event-log activity labels that show it ran, so design and log join without guess
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
@@ -373,28 +373,28 @@ def read_platform_workflow(path: str | Path, format: str = "auto") -> tuple[Work
         ) from exc
 
 
+def _json_platforms() -> list[tuple[str, Callable[[Any], bool], Callable[..., Any]]]:
+    """(name, sniff, reader) of each platform whose export is JSON, in the order they are
+    tried (the readers build on this module, so they are imported when first needed)."""
+    from automation import _hubspot, _mautic, _n8n_read
+
+    return [
+        (_mautic.PLATFORM, _mautic.is_mautic_campaign, _mautic.mautic_to_workflow),
+        (_n8n_read.PLATFORM, _n8n_read.is_n8n_workflow, _n8n_read.n8n_to_workflow),
+        (_hubspot.PLATFORM, _hubspot.is_hubspot_flow, _hubspot.hubspot_to_workflow),
+    ]
+
+
 def platform_of(data: Any) -> str | None:
     """The automation platform whose own workflow export ``data`` is, or None for Mejora's
     format (sniffed from the content, whatever the file is called)."""
-    from automation import _hubspot, _mautic, _n8n_read  # the readers build on this module
-
-    if _mautic.is_mautic_campaign(data):
-        return _mautic.PLATFORM
-    if _n8n_read.is_n8n_workflow(data):
-        return _n8n_read.PLATFORM
-    return _hubspot.PLATFORM if _hubspot.is_hubspot_flow(data) else None
+    return next((name for name, sniff, _ in _json_platforms() if sniff(data)), None)
 
 
 def from_platform(platform: str, data: Any, source: str) -> tuple[Workflow, Any]:
     """A platform's workflow export as a workflow, with its mapping report."""
-    from automation import _hubspot, _mautic, _n8n_read
-
-    readers = {
-        _mautic.PLATFORM: _mautic.mautic_to_workflow,
-        _hubspot.PLATFORM: _hubspot.hubspot_to_workflow,
-        _n8n_read.PLATFORM: _n8n_read.n8n_to_workflow,
-    }
-    return readers[platform](data, source)
+    reader = next(read for name, _, read in _json_platforms() if name == platform)
+    return reader(data, source)
 
 
 def parse_workflow(data: Any, *, source: str = "<workflow>") -> Workflow:

@@ -18,10 +18,11 @@ from automation._cli_options import StoreOption, WorkflowFormatOption
 from automation._designed_waits import designed_waits
 from automation._hubspot import write_hubspot
 from automation._lint import lint_workflow
-from automation._mautic import MappingReport, write_mautic
+from automation._mautic import write_mautic
 from automation._n8n import write_n8n
 from automation._outline import outline
 from automation._petri import workflow_to_petri_net
+from automation._platform_mapping import MappingReport
 from automation._salesforce import is_salesforce_flow, write_salesforce
 from automation._schema import SCHEMA_PATH
 from automation._store import WorkflowStore

@@ -28,7 +28,7 @@ from mining._discovery import DiscoveredModel, ProcessMap, discover_model, proce
 from mining._engines import SparkLog, check_conformance_spark, export_parquet, spark_session
 from mining._eventlog import EventLog, ImportSummary, LogMetadata
 from mining._fatigue import contact_weeks
-from mining._figures import process_map_figure
+from mining._figures import map_layout, process_map_figure
 from mining._filters import (
     CaseAttribute,
     CaseDuration,
@@ -57,6 +57,8 @@ from mining._kpi_scans import (
     time_in_activity,
     top_variant,
 )
+from mining._layout import Layout, box_size, layered_layout
+from mining._layout import wrap as wrap_label
 from mining._mapping import ColumnMapping
 from mining._pm4py_adapter import build_petri_net
 from mining._read import detect_format, formats, read_log
@@ -122,6 +124,7 @@ __all__ = [
     "Follows",
     "FollowsIndex",
     "ImportSummary",
+    "Layout",
     "LogInfo",
     "LogMetadata",
     "LogNotFoundError",
@@ -141,6 +144,7 @@ __all__ = [
     "arrivals_wip_figure",
     "attribute_counts",
     "attribute_summary",
+    "box_size",
     "build_petri_net",
     "case_activities",
     "case_facts",
@@ -167,6 +171,8 @@ __all__ = [
     "handover_figure",
     "handovers",
     "kind_of_label",
+    "layered_layout",
+    "map_layout",
     "message_engagement",
     "process_map",
     "process_map_figure",
@@ -189,4 +195,5 @@ __all__ = [
     "variants_figure",
     "waits_against_design",
     "waits_against_design_figure",
+    "wrap_label",
 ]

@@ -238,12 +238,25 @@ def test_numbers_on_the_pages_follow_the_language():
     assert number(None) == share(float("nan")) == duration(None) == "–"
 
 
-def test_the_map_box_grows_with_its_activities():
-    from dashboard._graph import MAP_MAX_HEIGHT, MAP_MIN_HEIGHT, map_height
+def test_the_map_box_grows_with_the_drawing():
+    import mining
+    from dashboard._graph import (
+        MAP_MAX_HEIGHT,
+        MAP_MIN_HEIGHT,
+        elements_height,
+        map_elements,
+        map_height,
+    )
+    from sample_logs import load_sample
 
-    assert map_height(0) == map_height(3) == MAP_MIN_HEIGHT
-    assert MAP_MIN_HEIGHT < map_height(14) < map_height(20) <= MAP_MAX_HEIGHT
-    assert map_height(500) == MAP_MAX_HEIGHT
+    assert map_height(0) == map_height(100) == MAP_MIN_HEIGHT
+    assert MAP_MIN_HEIGHT < map_height(600) < map_height(900) <= MAP_MAX_HEIGHT
+    assert map_height(50_000) == MAP_MAX_HEIGHT
+    elements = map_elements(mining.process_map(load_sample("crm_pipeline")), "frequency")
+    deepest = max(
+        e["position"]["y"] + e["data"].get("h", 30) / 2 for e in elements if "position" in e
+    )
+    assert elements_height(elements) == deepest > 0
 
 
 def test_another_process_reads_the_store_while_the_dashboard_holds_it_and_writes(

@@ -31,7 +31,13 @@ from dashboard._components import (
     start_job,
 )
 from dashboard._data import View, data, error_text
-from dashboard._graph import STYLESHEET, WORKFLOW_LAYOUT, map_height, workflow_elements
+from dashboard._graph import (
+    STYLESHEET,
+    WORKFLOW_LAYOUT,
+    elements_height,
+    map_height,
+    workflow_elements,
+)
 from dashboard.i18n import current_language, t
 from mining import DEVIATION_KINDS, conformance_figure, waits_against_design_figure
 
@@ -299,7 +305,7 @@ def show_check(_n: int, job_id: str | None) -> tuple:
         "",
         summary,
         elements,
-        _graph_style(len(workflow.nodes)),
+        _graph_style(elements_height(elements)),
         conformance_figure(result, lang=current_language()),
         records(
             deviations[["kind", "activity", "cases", "share", "impact"]].assign(
@@ -312,9 +318,9 @@ def show_check(_n: int, job_id: str | None) -> tuple:
     )
 
 
-def _graph_style(nodes: int) -> dict[str, str]:
-    """The workflow drawing's box, tall enough to draw ``nodes`` steps at full size."""
-    return {"width": "100%", "height": f"{map_height(nodes)}px", "border": "1px solid #dde"}
+def _graph_style(height: float) -> dict[str, str]:
+    """The workflow drawing's box, tall enough to draw it at full size."""
+    return {"width": "100%", "height": f"{map_height(height)}px", "border": "1px solid #dde"}
 
 
 def _kind_text(kind: str) -> str:

@@ -13,7 +13,7 @@ from dashboard import _cached, ids
 from dashboard._callbacks import callback
 from dashboard._components import field, message, number, share
 from dashboard._data import View, counts, error_text, publish
-from dashboard._graph import LAYOUT, STYLESHEET, map_elements, map_height
+from dashboard._graph import LAYOUT, STYLESHEET, elements_height, map_elements, map_height
 from dashboard.i18n import t
 from mining import CaseAttribute, Follows
 
@@ -93,11 +93,12 @@ def draw_map(current: dict[str, Any] | None, metric: str, activities: float, pat
     coverage = t(
         "map.coverage", activities=share(pmap.activity_coverage), paths=share(pmap.path_coverage)
     )
-    return map_elements(pmap, metric), _style(len(pmap.nodes)), coverage, None
+    elements = map_elements(pmap, metric)
+    return elements, _style(elements_height(elements)), coverage, None
 
 
-def _style(activities: int) -> dict[str, str]:
-    return {"width": "100%", "height": f"{map_height(activities)}px", "border": "1px solid #dde"}
+def _style(height: float) -> dict[str, str]:
+    return {"width": "100%", "height": f"{map_height(height)}px", "border": "1px solid #dde"}
 
 
 @callback(Output(ids.MAP_CASES, "children"), Input(ids.APP_VIEW, "data"))

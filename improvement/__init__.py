@@ -50,7 +50,7 @@ from improvement._kpi_base import (
     NotComputable,
 )
 from improvement._kpi_catalogue import KpiTable, compute_kpi, compute_kpis, kpi_catalogue
-from improvement._kpi_period import Period, latest_period
+from improvement._kpi_period import MIN_PERIOD_CASES, Period, latest_period, report_period
 from improvement._kpi_series import DriftAlert, KpiTrend, kpi_overview, kpi_trend, kpi_trends
 from improvement._lean import LeanAnalysis, takt_time
 from improvement._locale import Text, user_lang
@@ -94,6 +94,7 @@ __all__ = [
     "FISHBONE_CATEGORIES",
     "FISHBONE_KEYWORDS",
     "KPI_DEFINITIONS",
+    "MIN_PERIOD_CASES",
     "RULES",
     "RULE_SETS",
     "CapabilityIndex",
@@ -172,6 +173,7 @@ __all__ = [
     "pareto_figure",
     "pareto_of",
     "parse_outcome",
+    "report_period",
     "root_cause",
     "run_rules",
     "sigma_level",

@@ -4,6 +4,7 @@ Period.parse("2025-12")         # December 2025: [2025-12-01, 2026-01-01)
 Period.parse("2025-W51")        # ISO week 51 (Monday to Monday)
 Period.parse("2025-Q4").previous().label    # '2025-Q3'
 latest_period(log)              # the month of the last case start
+report_period(log)              # the last complete month with enough cases (reports' default)
 """
 
 from __future__ import annotations
@@ -127,6 +128,39 @@ class Period:
         if self.kind == "week":
             return Text(f"week {self.label} ({span.en})", f"semana {self.label} ({span.es})")
         return Text(f"{self.label} ({span.en})", f"{self.label} ({span.es})")
+
+
+# a period's rates mean something from about 30 cases on: below that a 95 % interval of a rate
+# near one half is wider than ±18 points, so a change from one period to the next is mostly noise
+MIN_PERIOD_CASES = 30
+
+
+def report_period(
+    log: mining.EventLog, kind: PeriodKind = "month", min_cases: int = MIN_PERIOD_CASES
+) -> Period:
+    """The period a report shows by default: the latest period of ``kind`` that the log covers
+    to its end (its last event is at or after the period's end) and in which at least
+    ``min_cases`` cases started; when no period has that many, the latest complete one (and,
+    for a log shorter than one period, the period of its latest case start).
+
+    Example:
+        >>> report_period(log).label    # doctest: +SKIP
+        '2026-01'
+    """
+    times = mining.throughput_times(log)
+    if times.empty:
+        raise ValueError(f"log {log.name!r} has no cases, so it has no period to report on")
+    starts = pd.to_datetime(times["start"], utc=True)
+    seen = pd.to_datetime(times["end"], utc=True).max()
+    period = Period.containing(starts.max(), kind)
+    complete: Period | None = None
+    while period.end > starts.min():
+        if period.end <= seen:
+            complete = complete or period
+            if int(((starts >= period.start) & (starts < period.end)).sum()) >= min_cases:
+                return period
+        period = period.previous()
+    return complete or Period.containing(starts.max(), kind)
 
 
 def latest_period(log: mining.EventLog, kind: PeriodKind = "month") -> Period:

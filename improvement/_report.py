@@ -27,9 +27,9 @@ import pandas as pd
 import mining
 from improvement._kpi_base import KPI_DEFINITIONS, KpiContext, KpiResult, KpiSettings, _plain
 from improvement._kpi_catalogue import KpiTable, compute_kpis
-from improvement._kpi_period import Period, latest_period
+from improvement._kpi_period import MIN_PERIOD_CASES, Period, report_period
 from improvement._kpi_series import KpiTrend, trends_of
-from improvement._locale import Text, check_lang, day
+from improvement._locale import Text, check_lang, day, integer
 from improvement._outcomes import OutcomeError
 from improvement._pareto import Pareto, pareto_of
 from improvement._report_sections import (
@@ -205,6 +205,11 @@ class Report:
             f"{esc(T['period'](lang))}: <b>{esc(self.period.describe()(lang))}</b> · "
             f"{esc(T['generated'](lang))}: {esc(day(self.generated_at, lang))}"
         )
+        cases = int(self.counts.get("period_cases", MIN_PERIOD_CASES))
+        if cases < MIN_PERIOD_CASES:  # a tiny period is said to be one, before any figure
+            meta += '</p><p class="flag">' + esc(
+                T["few_cases"](lang).format(n=integer(cases, lang), m=MIN_PERIOD_CASES)
+            )
         return (
             f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -225,7 +230,7 @@ class Report:
         from weasyprint import HTML  # heavy: imported only when a PDF is asked for
 
         target = Path(path)
-        HTML(string=self.to_html(), base_url=None).write_pdf(target)
+        HTML(string=_breakable(self.to_html()), base_url=None).write_pdf(target)
         return target
 
     def to_dict(self) -> dict[str, Any]:
@@ -315,6 +320,14 @@ def _default_outcome(table: KpiTable, settings: KpiSettings, log: mining.EventLo
     return None
 
 
+def _breakable(document: str) -> str:
+    """The document with a line-break opportunity after each underscore of its text (column
+    names such as ``portal_subscription_status``): words themselves are never broken, so a
+    long name may only wrap where a reader expects it."""
+    return re.sub(r">([^<]*_[^<]*)<", lambda m: ">" + m.group(1).replace("_", "_<wbr>") + "<",
+                  document)  # fmt: skip
+
+
 def build_report(
     log: mining.EventLog,
     period: str | Period | None = None,
@@ -328,7 +341,8 @@ def build_report(
     drivers: bool = True,
 ) -> Report:
     """The manager report of ``log`` (under its filters) for ``period`` (``"2025-12"``, a week
-    ``"2025-W51"``, a quarter, a year; default: the month of the latest case start), in
+    ``"2025-W51"``, a quarter, a year; default: the last complete month in which at least 30
+    cases started, see ``report_period``), in
     ``lang`` (``"es"`` or ``"en"``). ``extra_sections`` are appended before the appendix;
     ``outcome`` is the outcome expression the root-cause section explains (default: slow cases,
     or unclicked emails on an email log; ``drivers=False`` leaves the section out); ``freq`` the
@@ -341,7 +355,7 @@ def build_report(
     lang = check_lang(lang)
     settings = settings or KpiSettings()
     chosen = (
-        latest_period(log)
+        report_period(log)
         if period is None
         else Period.parse(period)
         if isinstance(period, str)

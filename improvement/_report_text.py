@@ -109,6 +109,14 @@ T: dict[str, Text] = {
     "events": Text("events accepted", "eventos aceptados"),
     "all_cases": Text("cases", "casos"),
     "period_cases": Text("cases started in the period", "casos iniciados en el periodo"),
+    "few_cases": Text(
+        "Only {n} cases started in this period, fewer than {m}: its figures and their changes "
+        "are too uncertain to act on. Choose a longer period (--period with a quarter or a "
+        "year) or an earlier month.",
+        "Solo {n} casos se iniciaron en este periodo, menos de {m}: sus cifras y sus cambios "
+        "son demasiado inciertos para actuar. Elija un periodo más largo (--period con un "
+        "trimestre o un año) o un mes anterior.",
+    ),
     "previous_cases": Text(
         "cases started in the previous period", "casos iniciados en el periodo anterior"
     ),
@@ -193,7 +201,7 @@ h3 { font-size: 11pt; margin: 1.1em 0 .4em; page-break-after: avoid; }
 table { border-collapse: collapse; margin: .4em 0 .9em; font-size: 8.5pt; width: 100%;
   page-break-inside: auto; }
 th, td { border-bottom: 1px solid #ddd; padding: 3px 5px; text-align: left; vertical-align: top;
-  overflow-wrap: anywhere; }
+  overflow-wrap: normal; word-break: normal; hyphens: manual; }
 th { background: #f2f4f5; font-weight: bold; }
 td.num, th.num { text-align: right; white-space: nowrap; }
 tr { page-break-inside: avoid; }

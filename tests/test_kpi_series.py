@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import mining
+import sample_logs
 from improvement import (
     Period,
     compute_kpi,
@@ -173,3 +174,26 @@ def test_sample_cycle_time_shift_is_a_signal_in_december():
     assert all(not a.worse or a.kpi == "cycle_time" for a in trends["win_rate"].alerts)
     data = cycle.to_dict("es")
     assert data["alerts"][0]["message"] and not math.isnan(data["points"][0]["value"])
+
+
+def test_the_default_report_period_is_complete_and_has_enough_cases():
+    """The month of the last case start used to be the default: on crm_pipeline it held a
+    handful of cases, so the report's headline figures were artefacts of a tiny sample."""
+    import mining
+    from improvement import MIN_PERIOD_CASES, build_report, report_period
+
+    for name in sample_logs.sample_names():
+        log = sample_logs.load_sample(name)
+        times = mining.throughput_times(log)
+        starts = pd.to_datetime(times["start"], utc=True)
+        chosen = report_period(log)
+        assert chosen.end <= pd.to_datetime(times["end"], utc=True).max()
+        assert ((starts >= chosen.start) & (starts < chosen.end)).sum() >= MIN_PERIOD_CASES
+        assert chosen.end > starts.max() - pd.Timedelta(days=62)  # recent, not the busiest ever
+    log = sample_logs.load_sample("opportunities")
+    assert report_period(log, min_cases=10**6) == report_period(log, min_cases=0)
+    # a month with too few cases is said to be one, in the report's language
+    tiny = build_report(log, "2025-09-04", "es", drivers=False)
+    assert tiny.counts["period_cases"] < MIN_PERIOD_CASES
+    assert "Solo " in tiny.to_html() and "menos de 30" in tiny.to_html()
+    assert "Only " not in build_report(log, lang="en", drivers=False).to_html()

@@ -25,7 +25,7 @@ from improvement._locale import (
     value_text,
 )
 from improvement._report_figures import pareto_svg, svg_data_uri, trend_svg
-from improvement._report_text import FAMILY_WORDS, FREQ_WORDS, METHOD, T
+from improvement._report_text import FAMILY_WORDS, FORMULAS_ES, FREQ_WORDS, METHOD, T
 
 if TYPE_CHECKING:
     from improvement._report import Report
@@ -691,7 +691,9 @@ def appendix(report: Report, lang: str) -> str:
         {
             "kpi": [d.name(lang) for d in shown],
             "description": [d.description(lang) for d in shown],
-            "formula": [d.formula for d in shown],
+            "formula": [
+                FORMULAS_ES.get(d.id, d.formula) if lang == "es" else d.formula for d in shown
+            ],
             "direction": [T[d.direction](lang) for d in shown],
         }
     )

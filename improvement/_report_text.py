@@ -219,3 +219,36 @@ code { font-family: "DejaVu Sans Mono", monospace; font-size: 8pt; }
 nav ol { margin: .2em 0 1em; padding-left: 1.4em; columns: 2; }
 .cell { text-align: center; }
 """
+
+# each KPI's formula (KpiDefinition.formula) in Spanish, for the Spanish report's definitions
+FORMULAS_ES: dict[str, str] = {
+    "cycle_time": "mediana(última marca de tiempo − primera marca de tiempo) / 86400 s",
+    "flow_efficiency": "Σ segundos de servicio / Σ segundos de duración total",
+    "productivity": "media por recurso de (casos distintos atendidos / semanas de la ventana)",
+    "conformance_rate": "casos con ajuste = 1 / casos",
+    "sla_adherence": "casos con duración ≤ horas del SLA / casos",
+    "consent_violations": "número de envíos con hora de envío > la primera retirada del contacto",
+    "rework_rate": "casos con una actividad repetida / casos",
+    "error_rate": "casos con una actividad de error / casos",
+    "bounce_rate": "mensajes con rebote / mensajes enviados",
+    "nps": "100 × (promotores − detractores) / respuestas",
+    "csat": "respuestas ≥ 4 / respuestas",
+    "open_rate": "mensajes abiertos / mensajes entregados",
+    "click_rate": "mensajes con clic / mensajes entregados",
+    "unsubscribe_rate": "mensajes con baja / mensajes entregados",
+    "touch_point_completion": "contactos con una actividad del nodo / contactos inscritos",
+    "goal_reach_rate": "casos con una actividad objetivo / casos",
+    "speed_to_lead": "mediana(primer contacto − inicio del lead) / 3600 s",
+    "lead_scoring_matrix": (
+        "ganados / casos, por celda; valor sobre encaje ∈ {A, B} y momento ∈ {1, 2}"
+    ),
+    "funnel_conversion": "alcanzan(última etapa) / alcanzan(primera etapa)",
+    "win_rate": "ganados / (ganados + perdidos)",
+    "lost_deals": "número de casos con una actividad de pérdida",
+    "revivable_deals": "oportunidades perdidas con un motivo recuperable y antigüedad ≤ 365 días",
+    "data_quality": "media por registro de (campos presentes / campos esperados)",
+    "rfm": "clientes con R ≥ 4, F ≥ 4, M ≥ 4 / clientes",
+    "clv": "media del pedido × compras por año × mín(1 / abandono por año, 10)",
+    "churn_risk": ("media de P(ninguna compra en 60 días | R, F, M) sobre los clientes activos"),
+    "cohort_retention": ("clientes de la cohorte que compran en el mes k / clientes de la cohorte"),
+}

@@ -786,16 +786,23 @@ def conformance_figure(result: ConformanceResult, *, top: int = 10, lang: str = 
         return localise(_nothing(w["conf.title"], w["conf.none"]), lang)
     counts, edges = np.histogram(np.clip(fitness, 0.0, 1.0), bins=np.linspace(0.0, 1.0, 21))
     deviations = _deviation_table(result).head(top)
-    figure = make_subplots(
-        rows=1,
-        cols=2,
-        column_widths=[0.42, 0.58],
-        horizontal_spacing=0.12,
-        subplot_titles=(
-            w["conf.fitness_title"],
-            w["conf.deviations_title"].format(n=integer(n, lang)),
-        ),
+    # with nothing to list, the histogram takes the whole width and the note stands above it
+    # (an empty second panel left three quarters of the page blank and its note fell on the bars)
+    figure = (
+        go.Figure()
+        if deviations.empty
+        else make_subplots(
+            rows=1,
+            cols=2,
+            column_widths=[0.42, 0.58],
+            horizontal_spacing=0.12,
+            subplot_titles=(
+                w["conf.fitness_title"],
+                w["conf.deviations_title"].format(n=integer(n, lang)),
+            ),
+        )
     )
+    place = {} if deviations.empty else {"row": 1, "col": 1}
     figure.add_trace(
         go.Bar(
             x=(edges[:-1] + edges[1:]) / 2,
@@ -807,18 +814,20 @@ def conformance_figure(result: ConformanceResult, *, top: int = 10, lang: str = 
             name="cases",
             showlegend=False,
         ),
-        row=1,
-        col=1,
+        **place,
     )
     if deviations.empty:
         figure.add_annotation(
             text=w["conf.no_deviations"]
             + (w["conf.replay_none"] if result.method == "token_replay" else ""),
-            x=0.5,
-            y=0.5,
-            xref="x2 domain",
-            yref="y2 domain",
+            x=0.0,
+            y=1.0,
+            xref="paper",
+            yref="paper",
+            xanchor="left",
+            yanchor="bottom",
             showarrow=False,
+            font={"size": 13},
         )
     else:
         labels: list[str] = []
@@ -855,9 +864,10 @@ def conformance_figure(result: ConformanceResult, *, top: int = 10, lang: str = 
             col=2,
         )
         figure.update_yaxes(autorange="reversed", row=1, col=2)
-    figure.update_xaxes(title=w["conf.fitness"], range=[0, 1.0], row=1, col=1)
-    figure.update_yaxes(title=w["conf.cases"], row=1, col=1)
-    figure.update_xaxes(title=w["conf.affected"], rangemode="tozero", row=1, col=2)
+    figure.update_xaxes(title=w["conf.fitness"], range=[0, 1.0], **place)
+    figure.update_yaxes(title=w["conf.cases"], **place)
+    if not deviations.empty:
+        figure.update_xaxes(title=w["conf.affected"], rangemode="tozero", row=1, col=2)
     fit = int(result.cases["fit"].sum()) if "fit" in result.cases else int((fitness >= 1).sum())
     log_fitness = result.log.get("log_fitness", float(np.mean(fitness)) if n else math.nan)
     title = w["conf.heading"].format(
@@ -866,4 +876,7 @@ def conformance_figure(result: ConformanceResult, *, top: int = 10, lang: str = 
         fit=integer(fit, lang),
         n=integer(n, lang),
     )
-    return localise(_style(figure, title, max(380, 34 * len(deviations) + 160)), lang)
+    figure = _style(figure, title, max(440, 34 * len(deviations) + 160))
+    if deviations.empty:
+        figure.update_layout(margin={"t": 90})  # room for the note between title and bars
+    return localise(figure, lang)

@@ -10,6 +10,7 @@ import json
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -564,16 +565,23 @@ def stats_command(
         emit_json(frame.to_dict("records"))
         return
     table = Table(title=f"{name!r} by {by}")
-    for column in frame.columns:
-        table.add_column(str(column))
+    timed = ["seconds" in str(c).split("_") for c in frame.columns]
+    for column, is_time in zip(frame.columns, timed, strict=True):
+        # durations read like dfg's (3.2 d, 5.0 h); headers in words, so they wrap, never cut
+        words = [w for w in str(column).split("_") if w != "seconds"]
+        table.add_column(" ".join(words), justify="right" if is_time else "left")
     for row in frame.head(50).itertuples(index=False):
-        table.add_row(*(_cell(v) for v in row))
+        table.add_row(
+            *(_duration(v) if is_time else _cell(v) for v, is_time in zip(row, timed, strict=True))
+        )
     console.print(table)
     if len(frame) > 50:
         console.print(f"… {len(frame) - 50:,} more rows (use --json for all)")
 
 
 def _cell(value: Any) -> str:
+    if isinstance(value, datetime):
+        return "-" if value != value else value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, float):
         return "-" if value != value else f"{value:,.1f}"
     if isinstance(value, int):

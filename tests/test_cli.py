@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -116,6 +117,16 @@ def test_stats_command_prints_strict_json(imported, capsys):
     assert {r["case_id"] for r in json.loads(out)} == {"A", "B", "C"}
     code, _, err = run(capsys, "stats", "deals", "--by", "week")
     assert code == 2 and "--by must be one of" in err
+
+
+def test_stats_prints_durations_the_way_dfg_does(imported, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")
+    code, out, _ = run(capsys, "stats", "deals", "--by", "case")
+    assert code == 0 and "throughput" in out and "seconds" not in out
+    assert re.search(r"\d+\.\d (d|h|min)\b|\d+ s\b", out)  # 2.0 d, not 172,800.0
+    assert not re.search(r"\d{3},\d{3}\.\d", out)
+    code, out, _ = run(capsys, "stats", "deals", "--by", "activity")
+    assert "waiting median" in out and "waiting_seconds" not in out and "…" not in out
 
 
 def test_a_missing_optional_dependency_names_the_extra_that_installs_it(

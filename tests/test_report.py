@@ -259,3 +259,13 @@ def test_kpis_and_report_speak_the_same_default_language(
     out = tmp_path / "r.html"
     assert main(["report", "sales_activities", "--period", "2025-12", "-o", str(out)]) == 0
     assert f'<html lang="{expected}"' in out.read_text(encoding="utf-8")
+
+
+def test_every_formula_has_its_spanish_and_the_spanish_report_shows_it(sales_report):
+    from improvement import KPI_DEFINITIONS
+    from improvement._report_text import FORMULAS_ES
+
+    assert set(FORMULAS_ES) == set(KPI_DEFINITIONS)
+    spanish = sales_report.to_html()
+    assert "mediana(última marca de tiempo" in spanish and "median(last timestamp" not in spanish
+    assert "ganados / (ganados + perdidos)" in spanish

@@ -297,6 +297,24 @@ def test_conformance_figure_takes_a_deviations_frame_too(conformance):
     assert len(set(deviations.marker.color)) == 3
 
 
+def test_a_fitting_log_gets_the_whole_width_and_its_note_stays_off_the_bars(conformance):
+    """With no deviation the empty second panel left three quarters of the figure blank and
+    its note fell on the histogram."""
+    fitting = SimpleNamespace(
+        method="alignments",
+        cases=conformance.cases.assign(fitness=1.0, fit=True),
+        log={"log_fitness": 1.0},
+        deviations=pd.DataFrame(columns=["kind", "activity", "cases", "share"]),
+    )
+    figure = conformance_figure(fitting)
+    [histogram] = figure.data
+    assert histogram.y.sum() == 278 and "xaxis2" not in figure.layout
+    [note] = figure.layout.annotations
+    assert "No deviations" in note.text
+    assert (note.xref, note.yref, note.yanchor) == ("paper", "paper", "bottom") and note.y >= 1.0
+    assert figure.layout.height >= 440
+
+
 # -- empty logs -------------------------------------------------------------------------
 
 

@@ -186,24 +186,28 @@ def map_elements(pmap: ProcessMap, metric: Literal["frequency", "performance"]) 
             }
         )
         if route.label is not None:
-            elements.append(
-                {
-                    "data": {
-                        "id": f"l:{path_id}",
-                        "label": label,
-                        "kind": "label",
-                        "w": route.label.w,
-                        "h": route.label.h,
-                        "colour": "#ffffff",
-                        "ink": "#c0392b" if red else "#333333",
-                    },
-                    "position": {"x": route.label.x, "y": route.label.y},
-                    "classes": "edge-label",
-                    "selectable": False,
-                    "grabbable": False,
-                }
-            )
+            elements.append(_label_element(f"l:{path_id}", label, route.label, red))
     return elements
+
+
+def _label_element(element_id: str, text: str, box: Any, red: bool) -> dict:
+    """An edge's label as a node of its own at the place the layout found for it (Cytoscape's
+    own edge labels sit at the middle of the edge, on top of other labels)."""
+    return {
+        "data": {
+            "id": element_id,
+            "label": text,
+            "kind": "label",
+            "w": box.w,
+            "h": box.h,
+            "colour": "#ffffff",
+            "ink": "#c0392b" if red else "#333333",
+        },
+        "position": {"x": box.x, "y": box.y},
+        "classes": "edge-label",
+        "selectable": False,
+        "grabbable": False,
+    }
 
 
 def _bends(route: Any, layout: Any) -> dict[str, list[float]]:
@@ -329,21 +333,5 @@ def workflow_elements(
         label = labels[(edge.source, edge.target)]
         if route.label is not None and label and (edge.source, edge.target) not in labelled:
             labelled.add((edge.source, edge.target))
-            elements.append(
-                {
-                    "data": {
-                        "id": f"l:{edge_id}",
-                        "label": label,
-                        "kind": "label",
-                        "w": route.label.w,
-                        "h": route.label.h,
-                        "colour": "#ffffff",
-                        "ink": "#c0392b" if never else "#333333",
-                    },
-                    "position": {"x": route.label.x, "y": route.label.y},
-                    "classes": "edge-label",
-                    "selectable": False,
-                    "grabbable": False,
-                }
-            )
+            elements.append(_label_element(f"l:{edge_id}", label, route.label, never))
     return elements

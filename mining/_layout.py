@@ -288,11 +288,10 @@ def layered_layout(
         for u, v in pairwise(chain):
             key = (u, v) if vertex_layer[u] < vertex_layer[v] else (v, u)
             hop_weight[key] = hop_weight.get(key, 0.0) + 1.0 + weights.get((a, b), 0.0)
-    members = [
-        sorted((i for i in range(len(vertices)) if vertex_layer[i] == level),
-               key=lambda i: (coords[i][0], i))
-        for level in range(depth)
-    ]  # fmt: skip
+    members: list[list[int]] = [[] for _ in range(depth)]
+    for i, level in enumerate(vertex_layer):
+        members[level].append(i)
+    members = [sorted(layer, key=lambda i: (coords[i][0], i)) for layer in members]
     members = _fewer_crossings(members, sorted(hop_weight))
     ys = _rows(vertices, members, coords, hop_weight, sizes)
     boxes = {n: Box(column_x[layer[n]], ys[index[n]], *sizes[n]) for n in order}

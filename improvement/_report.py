@@ -324,8 +324,10 @@ def _breakable(document: str) -> str:
     """The document with a line-break opportunity after each underscore of its text (column
     names such as ``portal_subscription_status``): words themselves are never broken, so a
     long name may only wrap where a reader expects it."""
-    return re.sub(r">([^<]*_[^<]*)<", lambda m: ">" + m.group(1).replace("_", "_<wbr>") + "<",
-                  document)  # fmt: skip
+    head, body = document.split("<body>", 1)  # the head's title and style stay as they are
+    body = re.sub(r">([^<]*_[^<]*)<", lambda m: ">" + m.group(1).replace("_", "_<wbr>") + "<",
+                  body)  # fmt: skip
+    return f"{head}<body>{body}"
 
 
 def build_report(

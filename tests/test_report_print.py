@@ -68,6 +68,15 @@ def test_no_word_is_split_on_any_page(name, lang, tmp_path):
         shutil.copy(page, ARTIFACTS / f"report-{name}-{lang}-{page.stem.split('-')[-1]}.png")
 
 
+def test_break_opportunities_go_in_the_text_only():
+    from improvement._report import _breakable
+
+    document = '<html><head><title>a_b</title></head><body><p class="x_y">c_d</p></body></html>'
+    assert _breakable(document) == (
+        '<html><head><title>a_b</title></head><body><p class="x_y">c_<wbr>d</p></body></html>'
+    )
+
+
 def test_the_check_catches_a_split_word():
     assert _words("Famili\na objetiv o") - source_words("<td>Familia</td> <td>Objetivo</td>") == {
         "famili",

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from mining import safe_xml
-from mining._layout import layers
+from mining._layout import layered_layout
 from mining._ocel_census import ocel_kind
 from mining.exceptions import EventLogError
 
@@ -181,32 +181,41 @@ def write_pnml(net: Any, im: Any, fm: Any, path: str) -> None:
 
 
 def _lay_out_bpmn(bpmn: Any) -> None:
-    """Place every element of a pm4py BPMN model on a left-to-right grid (no Graphviz)."""
+    """Place every element of a pm4py BPMN model with the layered layout of the process maps
+    (left to right, few crossings, flows around the shapes; no Graphviz)."""
     from pm4py.objects.bpmn.obj import BPMN
 
-    nodes = list(bpmn.get_nodes())
-    flows = [(f.get_source(), f.get_target()) for f in bpmn.get_flows()]
-    layer = layers(nodes, flows)
+    nodes = sorted(bpmn.get_nodes(), key=lambda n: (str(n.get_name()), str(n.get_id())))
+    key = {node: str(node.get_id()) for node in nodes}
+    flows = [(key[f.get_source()], key[f.get_target()]) for f in bpmn.get_flows()]
+    sizes = {
+        key[n]: (40.0, 40.0) if isinstance(n, BPMN.Event | BPMN.Gateway) else (120.0, 70.0)
+        for n in nodes
+    }
+    starts = [key[n] for n in nodes if isinstance(n, BPMN.StartEvent)]
+    ends = [key[n] for n in nodes if isinstance(n, BPMN.EndEvent)]
+    placed = layered_layout(
+        [key[n] for n in nodes],
+        flows,
+        sizes,
+        first=starts[0] if len(starts) == 1 else None,
+        last=ends[0] if len(ends) == 1 else None,
+    )
     layout = bpmn.get_layout()
-    rows: dict[int, int] = {}
-    for node in sorted(nodes, key=lambda n: (layer[n], str(n.get_name()), str(n.get_id()))):
-        small = isinstance(node, BPMN.Event | BPMN.Gateway)
-        width, height = (40, 40) if small else (120, 70)
-        row = rows.get(layer[node], 0)
-        rows[layer[node]] = row + 1
+    shift = 60.0  # room on the canvas's top and left edges
+    for node in nodes:
+        box = placed.boxes[key[node]]
         shape = layout.get(node)
-        shape.set_width(width)
-        shape.set_height(height)
-        shape.set_x(60 + layer[node] * 180 + (120 - width) / 2)
-        shape.set_y(60 + row * 120 + (70 - height) / 2)
+        shape.set_width(box.w)
+        shape.set_height(box.h)
+        shape.set_x(shift + box.left)
+        shape.set_y(shift + box.top)
+    routes = {(r.source, r.target): r for r in placed.routes}
     for flow in bpmn.get_flows():
-        source, target = layout.get(flow.get_source()), layout.get(flow.get_target())
         edge = layout.get(flow)
         edge.del_waypoints()
-        edge.add_waypoint(
-            (source.get_x() + source.get_width(), source.get_y() + source.get_height() / 2)
-        )
-        edge.add_waypoint((target.get_x(), target.get_y() + target.get_height() / 2))
+        for x, y in routes[(key[flow.get_source()], key[flow.get_target()])].points:
+            edge.add_waypoint((shift + x, shift + y))
 
 
 def write_bpmn(bpmn: Any, path: str) -> None:

@@ -3,6 +3,7 @@ models save as PNML and BPMN with a layout (no Graphviz)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import warnings
 
@@ -110,3 +111,30 @@ def test_discover_command(store_path, write_csv, capsys, tmp_path):
     assert main(["discover", "deals", "--algorithm", "heuristics", "-o", str(out), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["algorithm"] == "heuristics" and out.exists()
     assert main(["discover", "deals", "--algorithm", "alpha"]) == 2
+
+
+def test_a_discovered_bpmn_of_a_real_log_is_laid_out_cleanly(shared_logs, tmp_path):
+    """The BPMN export uses the process maps' layered layout: no shape on another, and no
+    flow through a shape it does not join (the old grid ran flows straight across shapes)."""
+    from mining._layout import Box
+
+    log = mining.read_log(shared_logs / "receipt.xes")
+    tree = etree.parse(str(discover_model(log, algorithm="inductive").write(tmp_path / "r.bpmn")))
+    shapes = {}
+    for shape in tree.iter("{*}BPMNShape"):
+        b = shape.find("{*}Bounds")
+        x, y, w, h = (float(b.get(k)) for k in ("x", "y", "width", "height"))
+        shapes[shape.get("bpmnElement")] = Box(x + w / 2, y + h / 2, w, h)
+    flows = {
+        f.get("id"): (f.get("sourceRef"), f.get("targetRef")) for f in tree.iter("{*}sequenceFlow")
+    }
+    assert len(shapes) > 20 and flows
+    names = sorted(shapes)
+    for i, a in enumerate(names):
+        assert not any(shapes[a].overlaps(shapes[b]) for b in names[i + 1 :])
+    for edge in tree.iter("{*}BPMNEdge"):
+        ends = flows[edge.get("bpmnElement")]
+        points = [(float(p.get("x")), float(p.get("y"))) for p in edge.iter("{*}waypoint")]
+        for p, q in itertools.pairwise(points):
+            hit = [n for n, box in shapes.items() if n not in ends and box.cut_by(p, q, 2.0)]
+            assert not hit, (ends, hit)

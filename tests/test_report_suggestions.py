@@ -31,6 +31,20 @@ def test_report_lists_the_suggested_changes(store_path, tmp_path):
     assert "de 7 días a 1 día" in section  # planted long wait
     assert "la toman 0 de 298 casos" in section  # planted dead branch
     assert "Puntos de contacto completados" in text  # the touch-point KPI, from the design
+    # units and numbers in the report's language
+    assert "proporción" in section and not re.search(r"\d share\b", section)
+    assert re.search(r"\d,\d horas \(n = \d", section)  # 17,4 horas, not 17.4 hours
+    assert " cases / month" not in section and " case-days" not in section
+
+
+def test_every_unit_a_rule_measures_in_has_its_spanish():
+    from pathlib import Path
+
+    from automation._report_sections import UNITS_ES
+
+    root = Path(__file__).resolve().parents[1] / "automation"
+    used = {u for f in root.glob("*.py") for u in re.findall(r'unit="([^"]+)"', f.read_text())}
+    assert used and used <= set(UNITS_ES), used - set(UNITS_ES)
 
 
 def test_a_workflow_with_nothing_to_change_says_so():

@@ -27,6 +27,7 @@ from automation._n8n import write_n8n
 from automation._store import WorkflowStore
 from automation._suggest_service import resolve_design, suggest_saved
 from automation._suggestion_model import Thresholds
+from automation._suggestion_text import percent
 from automation._suggestions import RULES
 from automation._whatif import REPLAYED_RULES, saved_what_if
 from automation.exceptions import WorkflowError
@@ -42,6 +43,24 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout."
 ByOption = Annotated[str, typer.Option("--by", help="Who does this (kept in the audit trail).")]
 WorkflowArgument = Annotated[str, typer.Argument(help="Workflow id in the workflow store.")]
 SuggestionArgument = Annotated[str, typer.Argument(help="Suggestion id (from `mejora suggest`).")]
+_WORDS = {
+    "en": {
+        "found": "{n} suggestions from log {log}",
+        "evidence": "evidence",
+        "impact": "impact (90 % interval)",
+        "confidence": "confidence",
+        "risk": "risk",
+        "change": "change",
+    },
+    "es": {
+        "found": "{n} sugerencias del registro {log}",
+        "evidence": "evidencia",
+        "impact": "impacto (intervalo 90 %)",
+        "confidence": "confianza",
+        "risk": "riesgo",
+        "change": "cambio",
+    },
+}
 
 
 def suggest_command(
@@ -100,15 +119,19 @@ def suggest_command(
     if as_json:
         emit_json({**report.to_dict(), "note": note})
         return
-    typer.echo(f"{design.workflow.id} ({note}): {len(report)} suggestions from log {name!r}")
+    words = _WORDS[lang]
+    typer.echo(
+        f"{design.workflow.id} ({note}): " + words["found"].format(n=len(report), log=repr(name))
+    )
     for i, s in enumerate(report.suggestions, 1):
-        impact = s.impact
         console.print(
             f"{i:>2}. [bold]{s.id}[/] {escape(s.title.get(lang))}\n"
             f"    {escape(s.explanation.get(lang))}\n"
-            f"    impact {impact.estimate:,.1f} {impact.unit} (90 % {impact.low:,.1f}–"
-            f"{impact.high:,.1f}); confidence {s.confidence:.2f}; risk {s.risk.level}; "
-            f"change: {escape('; '.join(s.changes.describe()))}",
+            f"    {words['evidence']}: {escape(s.evidence.describe(lang))}\n"
+            f"    {words['impact']} {escape(s.impact.describe(lang))}; "
+            f"{words['confidence']} {percent(s.confidence, lang)}; "
+            f"{words['risk']} {s.risk.label(lang)}; "
+            f"{words['change']}: {escape('; '.join(s.changes.describe()))}",
             highlight=False,
         )
     for line in report.notes:

@@ -268,7 +268,10 @@ def _not_in_design_one(a: Analysis, row: Any) -> Suggestion | None:
             f"{title_es}: {num(k, 'es')} de {num(n, 'es')} casos",
         ),
         explanation=both(explain),
-        metric=f"share of the cases doing {label!r} {what_en}",
+        metric=Text(
+            f"share of the cases doing {label!r} {what_en}",
+            f"proporción de casos que hacen {quote(label, 'es')} {what_es}",
+        ),
         value=share,
         unit="share",
         sample_size=n,
@@ -426,7 +429,11 @@ def _stuck_one(
             "con SLA",
         ),
         explanation=both(explain),
-        metric=f"cases whose last step is {label!r}, older than the limit at the end of the log",
+        metric=Text(
+            f"cases whose last step is {label!r}, older than the limit at the end of the log",
+            f"casos cuyo último paso es {quote(label, 'es')} y que pasan del límite al final "
+            "del registro",
+        ),
         value=k,
         unit="cases",
         sample_size=reached,
@@ -579,7 +586,10 @@ def _goal_one(a: Analysis, goal: Any) -> Suggestion | None:
             f"{num(n, 'es')} casos",
         ),
         explanation=both(explain),
-        metric="share of the cases reaching the goal without the workflow",
+        metric=Text(
+            "share of the cases reaching the goal without the workflow",
+            "proporción de casos que alcanzan el objetivo sin el flujo de trabajo",
+        ),
         value=share,
         unit="share",
         sample_size=n,
@@ -715,7 +725,11 @@ def fatigue_across_workflows(a: Analysis) -> list[Suggestion]:
             f"{t.fatigue_weekly_emails}+ correos a la semana de varios",
         ),
         explanation=both(explain),
-        metric="contacts with a week of emails from several workflows at or above the limit",
+        metric=Text(
+            "contacts with a week of emails from several workflows at or above the limit",
+            "contactos con una semana de correos de varios flujos de trabajo en el límite o por "
+            "encima",
+        ),
         value=k,
         unit="contacts",
         sample_size=n_mine,
@@ -974,7 +988,10 @@ def _version_suggestion(
             f"Deshacer la versión {new}: {what.es} peor que en la versión {old}",
         ),
         explanation=both(explain),
-        metric=f"{result.kpi}: version {new} against version {old}",
+        metric=Text(
+            f"{result.kpi}: version {new} against version {old}",
+            f"{what.es}: versión {new} frente a la versión {old}",
+        ),
         value=result.after,
         unit=result.unit,
         sample_size=n_before + n_after,

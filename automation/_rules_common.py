@@ -79,6 +79,15 @@ def quote(text: str, lang: str) -> str:
     return f"“{text}”" if lang == "en" else f"«{text}»"
 
 
+def branch_share(node: str, target: str) -> Text:
+    """The evidence metric of a branch rule: the share of the cases at ``node`` going to
+    ``target``."""
+    return Text(
+        f"share of the cases at {node!r} taking the branch to {target!r}",
+        f"proporción de casos en {quote(node, 'es')} que toman la rama hacia {quote(target, 'es')}",
+    )
+
+
 def both(build: Any) -> Text:
     """A Text from a function of the language (``lambda lang: ...``)."""
     return Text(build("en"), build("es"))
@@ -91,7 +100,7 @@ def make(
     *,
     title: Text,
     explanation: Text,
-    metric: str,
+    metric: Text,
     value: float,
     unit: str,
     sample_size: int,

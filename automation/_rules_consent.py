@@ -83,7 +83,10 @@ def consent_violation(a: Analysis) -> list[Suggestion]:
                 )
             ),
             explanation=both(explain),
-            metric="emails sent after the contact's first withdrawal",
+            metric=Text(
+                "emails sent after the contact's first withdrawal",
+                "correos enviados después de la primera retirada de consentimiento del contacto",
+            ),
             value=sends,
             unit="emails",
             sample_size=contacts,

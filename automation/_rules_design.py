@@ -192,7 +192,10 @@ def design_smells(a: Analysis) -> list[Suggestion]:
                 finding.node or finding.rule,
                 title=title,
                 explanation=explanation,
-                metric=f"design smell {finding.id}: {finding.message}",
+                metric=Text(
+                    f"design smell {finding.id}: {finding.message}",
+                    f"defecto de diseño {finding.id}: {title.es}",
+                ),
                 value=float(cases),
                 unit="cases",
                 sample_size=cases,

@@ -34,7 +34,17 @@ from automation._changes import (
     SetDefaultBranch,
     SetWaitDuration,
 )
-from automation._rules_common import both, iso, make, nice_duration, num, pct, quote, span
+from automation._rules_common import (
+    both,
+    branch_share,
+    iso,
+    make,
+    nice_duration,
+    num,
+    pct,
+    quote,
+    span,
+)
 from automation._suggestion_model import Impact, Risk, Suggestion, Text, adequacy
 from automation._workflow import Node, Workflow
 
@@ -248,7 +258,11 @@ def _short_one(
             )
         ),
         explanation=both(explain),
-        metric=f"share of the {event} on {node.id!r} after {after.id!r} went out to the contact",
+        metric=Text(
+            f"share of the {event} on {node.label!r} after {after.label!r} went out to the contact",
+            f"proporción de {evento} en {quote(node.label, 'es')} después de que "
+            f"{quote(after.label, 'es')} saliera hacia el contacto",
+        ),
         value=share,
         unit="share",
         sample_size=n,
@@ -385,7 +399,11 @@ def _dropoff_one(a: Analysis, node: Node, counts: dict[str, Any]) -> Suggestion 
             )
         ),
         explanation=both(explain),
-        metric="share of the contacts sent the email who unsubscribed or reported spam on it",
+        metric=Text(
+            "share of the contacts sent the email who unsubscribed or reported spam on it",
+            "proporción de los contactos que recibieron el correo y se dieron de baja o lo "
+            "marcaron como spam",
+        ),
         value=rate,
         unit="share",
         sample_size=n,
@@ -608,9 +626,11 @@ def _inactive_one(
             )
         ),
         explanation=both(explain),
-        metric=(
+        metric=Text(
             f"emails of the workflow sent to contacts with no open or click on their last "
-            f"{t.inactive_sends} emails or for {t.inactive_days:g} days"
+            f"{t.inactive_sends} emails or for {t.inactive_days:g} days",
+            f"correos del flujo de trabajo enviados a contactos sin apertura ni clic en sus "
+            f"últimos {t.inactive_sends} correos o durante {num(t.inactive_days, 'es')} días",
         ),
         value=k,
         unit="emails",
@@ -721,7 +741,7 @@ def _always_one(a: Analysis, row: Any, usage: pd.DataFrame) -> Suggestion | None
             )
         ),
         explanation=both(explain),
-        metric=f"share of the cases at {node.id!r} taking the branch to {target.id!r}",
+        metric=branch_share(node.label, target.label),
         value=share,
         unit="share",
         sample_size=at,

@@ -28,7 +28,17 @@ from automation._changes import (
     ReplaceEmail,
     SetWaitDuration,
 )
-from automation._rules_common import both, iso, make, nice_duration, num, pct, quote, span
+from automation._rules_common import (
+    both,
+    branch_share,
+    iso,
+    make,
+    nice_duration,
+    num,
+    pct,
+    quote,
+    span,
+)
 from automation._suggestion_model import Impact, Risk, Suggestion, Text, adequacy
 from automation._workflow import Node, parse_duration
 
@@ -127,7 +137,10 @@ def _wait_too_long_one(a: Analysis, node: Node) -> Suggestion | None:
             )
         ),
         explanation=both(explain),
-        metric=f"hours from {what!r} to {event!r}",
+        metric=Text(
+            f"hours from {what!r} to {event!r}",
+            f"horas de {quote(what, 'es')} a {quote(event, 'es')}",
+        ),
         value=q / 3600,
         unit="hours",
         sample_size=n,
@@ -246,7 +259,7 @@ def _branch_one(a: Analysis, row: Any, usage: pd.DataFrame) -> Suggestion | None
             )
         ),
         explanation=both(explain),
-        metric=f"share of the cases at {node.id!r} taking the branch to {target.id!r}",
+        metric=branch_share(node.label, target.label),
         value=share,
         unit="share",
         sample_size=at,
@@ -380,7 +393,10 @@ def _email_one(
             )
         ),
         explanation=both(explain),
-        metric="click rate (cases that clicked / cases that got the email)",
+        metric=Text(
+            "click rate (cases that clicked / cases that got the email)",
+            "tasa de clics (casos con clic / casos que recibieron el correo)",
+        ),
         value=rate,
         unit="share",
         sample_size=n,
@@ -532,7 +548,11 @@ def _skip_one(a: Analysis, node: Node, goals: tuple[str, ...]) -> Suggestion | N
             )
         ),
         explanation=both(explain),
-        metric=f"share of the cases reaching {next_label!r} without {node.activities[0]!r}",
+        metric=Text(
+            f"share of the cases reaching {next_label!r} without {node.activities[0]!r}",
+            f"proporción de casos que llegan a {quote(next_label, 'es')} sin "
+            f"{quote(node.activities[0], 'es')}",
+        ),
         value=share,
         unit="share",
         sample_size=n,
@@ -645,7 +665,11 @@ def _rework_one(
             )
         ),
         explanation=both(explain),
-        metric=f"share of {who}'s cases where {row.activity!r} happened more than once",
+        metric=Text(
+            f"share of {who}'s cases where {row.activity!r} happened more than once",
+            f"proporción de casos de {who} en los que {quote(row.activity, 'es')} ocurrió más "
+            "de una vez",
+        ),
         value=k / n,
         unit="share",
         sample_size=n,
@@ -854,7 +878,11 @@ def _bottleneck_one(
             )
         ),
         explanation=both(explain),
-        metric=f"hours from {source!r} to {target!r} beyond the designed wait",
+        metric=Text(
+            f"hours from {source!r} to {target!r} beyond the designed wait",
+            f"horas de {quote(source, 'es')} a {quote(target, 'es')} por encima de la espera "
+            "diseñada",
+        ),
         value=med_in / 3600,
         unit="hours",
         sample_size=int(n_in),

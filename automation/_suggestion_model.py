@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from automation._changes import ChangeSet
+from automation._suggestion_text import amount, number, risk_level, share_text, unit
 
 RISKS = ("low", "medium", "high")
 
@@ -47,10 +48,11 @@ class Text:
 
 @dataclass(frozen=True)
 class Evidence:
-    """What the log shows: the measured ``metric`` and its ``value``, how many cases it rests on,
-    a distribution summary, example case ids, and which workflow revision was analysed."""
+    """What the log shows: the measured ``metric`` (in English and Spanish) and its ``value``, how
+    many cases it rests on, a distribution summary, example case ids, and which workflow revision
+    was analysed."""
 
-    metric: str
+    metric: Text
     value: float
     unit: str
     sample_size: int
@@ -65,6 +67,14 @@ class Evidence:
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for JSON."""
         return plain(asdict(self))
+
+    def describe(self, language: str = "en") -> str:
+        """One line for a reader: ``horas de … : 17,4 horas (n = 275)``; a share reads as a
+        percentage (``0,8 %``)."""
+        return (
+            f"{self.metric.get(language)}: {amount(self.value, self.unit, language)} "
+            f"(n = {number(self.sample_size, language)})"
+        )
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,17 @@ class Impact:
         """Plain dict for JSON."""
         return plain(asdict(self))
 
+    def describe(self, language: str = "en") -> str:
+        """One line for a reader: ``2.639 (2.410 – 2.870) días-caso / mes``; shares as
+        percentages."""
+        if self.unit == "share":
+            low, high = (share_text(v, language) for v in (self.low, self.high))
+            return f"{share_text(self.estimate, language)} ({low} – {high})"
+        return (
+            f"{number(self.estimate, language)} ({number(self.low, language)} – "
+            f"{number(self.high, language)}) {unit(self.unit, language)}"
+        )
+
 
 @dataclass(frozen=True)
 class Risk:
@@ -96,6 +117,14 @@ class Risk:
     def __post_init__(self) -> None:
         if self.level not in RISKS:
             raise ValueError(f"risk level must be one of {', '.join(RISKS)}, not {self.level!r}")
+
+    def label(self, language: str = "en") -> str:
+        """The level in the language: ``low`` / ``bajo``."""
+        return risk_level(self.level, language)
+
+    def describe(self, language: str = "en") -> str:
+        """Level and note in the language: ``bajo — pocos clics perdidos``."""
+        return f"{self.label(language)} — {self.note.get(language)}"
 
 
 def suggestion_id(
@@ -159,6 +188,9 @@ class Suggestion:
         """Inverse of :meth:`to_dict`."""
         evidence = dict(data["evidence"])
         evidence["example_cases"] = tuple(evidence.get("example_cases", ()))
+        metric = evidence["metric"]
+        # Suggestions saved before the metric was bilingual hold one English string.
+        evidence["metric"] = Text(metric, metric) if isinstance(metric, str) else Text(**metric)
         impact = dict(data["impact"])
         impact["metric"] = Text(**impact["metric"])
         return cls(

@@ -152,16 +152,18 @@ T: dict[str, Text] = {
 }
 
 METHOD = Text(
-    "Each KPI is computed on the cases started in the period (the filter TimeRange(..., "
-    "mode='started') above), except consent, which looks back over the whole history for the "
+    "Each KPI is computed on the cases started in the period (the period filter above: "
+    "first event on or after its first day and before the day after its last), except "
+    "consent, which looks back over the whole history for the "
     "withdrawal and counts the sends made in the period. Trends are the same KPI per {freq}, "
     "from the items behind it (cases by their start, emails by their send); control limits come "
     "from the periods before the report's period (all periods when fewer than 6), and the chart "
     "kind is chosen automatically (I-MR for times, p or Laney p′ for shares, c or u for counts). "
     "Forecasts are statsmodels ETS models with 95 % prediction intervals. Intervals of shares "
     "are Wilson score intervals; of medians, distribution-free order-statistic intervals.",
-    "Cada indicador se calcula sobre los casos iniciados en el periodo (el filtro "
-    "TimeRange(..., mode='started') de arriba), salvo el consentimiento, que busca la retirada "
+    "Cada indicador se calcula sobre los casos iniciados en el periodo (el filtro del periodo "
+    "de arriba: primer evento desde su primer día y antes del día siguiente al último), "
+    "salvo el consentimiento, que busca la retirada "
     "en todo el historial y cuenta los envíos hechos en el periodo. Las tendencias son el mismo "
     "indicador por {freq}, a partir de sus elementos (casos por su inicio, correos por su "
     "envío); los límites de control salen de los periodos anteriores al del informe (de todos "

@@ -50,7 +50,10 @@ FIXTURES = ROOT / "tests" / "fixtures" / "n8n"
 
 def _suggestion(ops, base=1, target="nurture_1_click", rule="wait-too-long") -> Suggestion:
     evidence = Evidence(
-        metric="hours from 'Nurture email 1 sent' to 'Nurture email 1 clicked'",
+        metric=Text(
+            "hours from 'Nurture email 1 sent' to 'Nurture email 1 clicked'",
+            "horas de «Nurture email 1 sent» a «Nurture email 1 clicked»",
+        ),
         value=17.4,
         unit="hours",
         sample_size=275,

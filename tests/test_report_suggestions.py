@@ -32,15 +32,38 @@ def test_report_lists_the_suggested_changes(store_path, tmp_path):
     assert "la toman 0 de 298 casos" in section  # planted dead branch
     assert "Puntos de contacto completados" in text  # the touch-point KPI, from the design
     # units and numbers in the report's language
-    assert "proporción" in section and not re.search(r"\d share\b", section)
+    assert "correo): 0,8 % (n = 2.889)" in section  # a share as a percentage, Spanish format
+    assert not re.search(r"\d (share|proporción)\b", section)
     assert re.search(r"\d,\d horas \(n = \d", section)  # 17,4 horas, not 17.4 hours
     assert " cases / month" not in section and " case-days" not in section
+    # the evidence sentence too: "horas de «…» a «…»", not "hours from '…' to '…'"
+    assert "horas de «Nurture email 1 sent» a «Nurture email 1 clicked»" in section
+    assert not re.search(r"\b(share of|hours from|cases whose|click rate)\b", section)
+
+
+def test_every_rule_states_its_evidence_in_both_languages():
+    """Each suggestion rule gives its evidence metric as a Text (English and Spanish), never a
+    bare English string."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "automation"
+    seen = 0
+    for path in sorted(root.glob("_rules_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "make"):
+                continue
+            metric = next(k.value for k in node.keywords if k.arg == "metric")
+            seen += 1
+            assert isinstance(metric, ast.Call), f"{path.name}:{node.lineno}"
+            assert metric.func.id in ("Text", "branch_share"), f"{path.name}:{node.lineno}"
+    assert seen >= 17
 
 
 def test_every_unit_a_rule_measures_in_has_its_spanish():
     from pathlib import Path
 
-    from automation._report_sections import UNITS_ES
+    from automation._suggestion_text import UNITS_ES
 
     root = Path(__file__).resolve().parents[1] / "automation"
     used = {u for f in root.glob("*.py") for u in re.findall(r'unit="([^"]+)"', f.read_text())}

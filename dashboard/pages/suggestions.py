@@ -170,11 +170,6 @@ def layout(**_: Any) -> html.Div:
     )
 
 
-def _impact(s: Suggestion) -> str:
-    i = s.impact
-    return f"{i.estimate:,.1f} {i.unit} ({i.low:,.1f}–{i.high:,.1f})"
-
-
 def _rows(suggestions: list[Suggestion], lang: str) -> list[dict[str, Any]]:
     return [
         {
@@ -182,9 +177,9 @@ def _rows(suggestions: list[Suggestion], lang: str) -> list[dict[str, Any]]:
             "id": s.id,
             "title": s.title.get(lang),
             "rule": s.rule,
-            "impact": _impact(s),
+            "impact": s.impact.describe(lang),
             "confidence": f"{s.confidence:.2f}",
-            "risk": s.risk.level,
+            "risk": s.risk.label(lang),
         }
         for n, s in enumerate(suggestions, 1)
     ]
@@ -372,12 +367,11 @@ def show_suggestion(selected: list[dict[str, Any]] | None) -> tuple[Any, str]:
         html.Ul(
             [
                 html.Li(
-                    f"{t('sugg.evidence')}: {evidence.metric} = {evidence.value:.4g} "
-                    f"{evidence.unit} (n = {evidence.sample_size:,})"
+                    f"{t('sugg.evidence')}: {evidence.describe(lang)}"
                 ),
-                html.Li(f"{t('sugg.impact')}: {_impact(s)}"),
+                html.Li(f"{t('sugg.impact')}: {s.impact.describe(lang)}"),
                 html.Li(f"{t('sugg.confidence')}: {share(s.confidence)}"),
-                html.Li(f"{t('sugg.risk')}: {s.risk.level} — {s.risk.note.get(lang)}"),
+                html.Li(f"{t('sugg.risk')}: {s.risk.describe(lang)}"),
                 html.Li(f"{t('sugg.change')}: {'; '.join(s.changes.describe())}"),
             ]
         ),

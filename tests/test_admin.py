@@ -80,6 +80,19 @@ def _suggestion(ops, base=1, target="nurture_1_click", rule="wait-too-long") -> 
     )
 
 
+def test_a_suggestion_reads_back_in_both_languages_also_when_saved_by_an_older_mejora():
+    s = _suggestion([])
+    data = json.loads(json.dumps(s.to_dict()))
+    assert Suggestion.from_dict(data) == s
+    assert s.evidence.describe("es") == (
+        "horas de «Nurture email 1 sent» a «Nurture email 1 clicked»: 17,4 horas (n = 275)"
+    )
+    assert s.risk.describe("es") == "bajo — pocos clics perdidos"
+    data["evidence"]["metric"] = s.evidence.metric.en  # as stored before it was bilingual
+    old = Suggestion.from_dict(data).evidence
+    assert old.metric.get("es") == old.metric.get("en") == s.evidence.metric.en
+
+
 @pytest.fixture
 def store(tmp_path):
     store = WorkflowStore(tmp_path / "workflows")

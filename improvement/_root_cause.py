@@ -20,6 +20,7 @@ are allowed for.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,10 @@ OTHER = "(other)"
 EVIDENCE = ("strong", "moderate", "weak")
 CAVEAT = "association, not proven cause"
 _BOOTSTRAP = 999
+# a column named like an identifier: id, lead_id, leadId, ID cliente, id_contacto, Nº pedido
+_ID_NAME = re.compile(
+    r"(^|[\s_.-])(id|nº|no)$|^(id|nº)([\s_.-]|$)|(?-i:[a-z]I[dD])$", re.IGNORECASE
+)
 _MAX_SE = 5.0  # log-odds; larger means the term (nearly) separates the outcome
 
 
@@ -228,10 +233,11 @@ def case_factors(
 
     Case attributes with up to ``max_levels`` values are used as they are (rarer values, under
     ``min_cases`` cases, go to "(other)"); numbers with more values are cut into ``bins``
-    quantile bins; times by month. Text with more values is kept to its most frequent ones,
-    unless almost every case has its own value (an identifier: left out). The resource is named
-    ``resource_name`` (e.g. the source column ``rep``); ``variant`` and ``start month`` are
-    added.
+    quantile bins, unless the column is named like an identifier (``lead_id``, ``leadId``) and
+    most cases have their own number; times by month. Text with more values is kept to its most
+    frequent ones, unless most cases have their own value (an identifier: left out). The
+    resource is named ``resource_name`` (e.g. the source column ``rep``); ``variant`` and
+    ``start month`` are added.
 
     Example:
         >>> factors, notes = case_factors(case_table(log), resource_name="rep")  # doctest: +SKIP
@@ -259,6 +265,9 @@ def case_factors(
         elif pd.api.types.is_bool_dtype(values):
             labels = values.astype(object).map(lambda v: str(bool(v)) if pd.notna(v) else v)
         elif pd.api.types.is_numeric_dtype(values):
+            if distinct > max_levels and distinct > 0.5 * n and _ID_NAME.search(str(name)):
+                notes.append(f"{label} left out: {distinct:,} numbers for {n:,} cases (an id?)")
+                continue
             if distinct > max_levels:
                 factors[label] = _binned(values, bins)
                 continue

@@ -388,3 +388,26 @@ def test_driver_figure_is_a_forest_plot(gap_result):
     assert figure.layout.xaxis.type == "log"
     assert any(s.x0 == 1 and s.x1 == 1 for s in figure.layout.shapes)  # no-effect line
     assert "association, not proven cause" in figure.layout.title.text
+
+
+def test_a_numeric_identifier_is_left_out_but_a_numeric_measure_is_binned():
+    """A lead number is no cause; an amount with as many distinct values is a factor."""
+    from improvement._root_cause import case_factors
+
+    rng = np.random.default_rng(7)
+    n = 200
+    cases = pd.DataFrame(
+        {
+            "lead_id": np.arange(1000, 1000 + n),
+            "contactoId": np.arange(n) * 7,
+            "Nº pedido": np.arange(n) + 5,
+            "amount": rng.gamma(2.0, 500.0, n).round(2),
+            "paid": rng.gamma(2.0, 50.0, n).round(2),  # ends in "id" but names no identifier
+            "region": rng.choice(["north", "south"], n),
+        }
+    )
+    factors, notes = case_factors(cases, include_variant=False)
+    assert set(factors) == {"amount", "paid", "region"}
+    assert factors["amount"].nunique() == 4  # quantile bins
+    left = {note.split(" left out")[0] for note in notes}
+    assert left == {"contactoId", "lead_id", "Nº pedido"}

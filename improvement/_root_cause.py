@@ -618,6 +618,26 @@ def _evidence(row: pd.Series, alpha: float) -> str:
     return "weak"
 
 
+def _distinct_groupings(factors: dict[str, pd.Series], notes: list[str]) -> dict[str, pd.Series]:
+    """The factors without those grouping the cases exactly like an earlier one (a campaign's
+    id, name and channel): one row per finding, with a note naming the twins."""
+    first: dict[bytes, str] = {}
+    twins: dict[str, list[str]] = {}
+    for name, labels in factors.items():
+        key = pd.factorize(labels)[0].tobytes()
+        if key in first:
+            twins.setdefault(first[key], []).append(name)
+        else:
+            first[key] = name
+    for name, same in twins.items():
+        notes.append(
+            f"{', '.join(same)} left out: the same grouping of the cases as {name} "
+            "(each of its values goes with one of theirs)."
+        )
+    dropped = {n for same in twins.values() for n in same}
+    return {name: labels for name, labels in factors.items() if name not in dropped}
+
+
 def find_drivers(
     cases: pd.DataFrame,
     outcome: Outcome,
@@ -669,6 +689,7 @@ def find_drivers(
         min_cases=min_cases,
     )
     notes += factor_notes
+    factors = _distinct_groupings(factors, notes)
     for name, labels in list(factors.items()):
         codes = pd.factorize(labels)[0]
         positives = np.bincount(codes, weights=y.to_numpy())

@@ -411,3 +411,35 @@ def test_a_numeric_identifier_is_left_out_but_a_numeric_measure_is_binned():
     assert factors["amount"].nunique() == 4  # quantile bins
     left = {note.split(" left out")[0] for note in notes}
     assert left == {"contactoId", "lead_id", "Nº pedido"}
+
+
+def test_attributes_that_group_the_cases_alike_give_one_driver(tmp_path):
+    """A campaign's id, name and channel split the cases the same way: one driver, a note for
+    the twins (a foreign log, not the simulator's)."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for i in range(160):
+        campaign = "B" if i % 2 else "A"
+        start = pd.Timestamp("2026-03-01", tz="UTC") + pd.Timedelta(hours=5 * i)
+        steps = ["Sent", "Opened"] + (["Clicked"] if campaign == "A" or i % 7 == 0 else [])
+        for k, step in enumerate(steps):
+            rows.append(
+                {
+                    "contact": f"c{i}",
+                    "step": step,
+                    "when": (start + pd.Timedelta(hours=k)).isoformat(),
+                    "campaign": campaign,
+                    "campaign_name": {"A": "Spring", "B": "Autumn"}[campaign],
+                    "channel": {"A": "mail-7", "B": "mail-9"}[campaign],
+                    "region": rng.choice(["north", "south"]),
+                }
+            )
+    path = tmp_path / "foreign.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    log = mining.read_log(
+        path, mapping={"case_id": "contact", "activity": "step", "timestamp": "when"}
+    )
+    result = root_cause(log, "not has 'Clicked'")
+    assert result.drivers["factor"].tolist()[:1] == ["campaign"]
+    assert not {"campaign_name", "channel"} & set(result.screen["factor"])
+    assert any(n.startswith("campaign_name, channel left out") for n in result.notes)

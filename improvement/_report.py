@@ -141,6 +141,7 @@ class Report:
     counts: dict[str, Any]
     filter_codes: tuple[str, ...]
     generated_at: datetime
+    filters: tuple[dict[str, Any], ...] = ()
     pareto: Pareto | None = None
     pareto_window: Text = field(default_factory=lambda: Text("", ""))
     root_cause: RootCause | None = None
@@ -407,6 +408,7 @@ def build_report(
         settings=settings,
         counts=_counts(log, chosen, previous),
         filter_codes=tuple(mining.filter_from_dict(dict(f)).to_code() for f in log.filters),
+        filters=tuple(dict(f) for f in log.filters),
         generated_at=datetime.now(UTC),
         pareto=pareto,
         pareto_window=window,

@@ -4,6 +4,7 @@ report's data (numbers and dates formatted per locale, every text escaped)."""
 from __future__ import annotations
 
 import html
+import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+import mining
 from improvement._kpi_base import KPI_DEFINITIONS, KpiResult, NotComputable
 from improvement._kpi_series import CHART_NAMES
 from improvement._locale import (
@@ -626,19 +628,21 @@ def appendix(report: Report, lang: str) -> str:
     )
     parts = [f"<h3>{esc(T['data_window'](lang))}</h3><p>{esc(window(lang))}</p>"]
     parts.append(f"<h3>{esc(T['filters'](lang))}</h3>")
-    codes = report.filter_codes
-    parts.append(
-        "<ul>" + "".join(f"<li><code>{esc(code)}</code></li>" for code in codes) + "</ul>"
-        if codes
-        else f"<p>{esc(T['no_filters'](lang))}</p>"
+    filters = [mining.filter_from_dict(dict(f)) for f in report.filters]
+    if filters:
+        parts.append(
+            "<ul>" + "".join(f"<li>{esc(f.describe(lang))}</li>" for f in filters) + "</ul>"
+        )
+        stack = [{k: v for k, v in f.to_dict().items() if v is not None} for f in filters]
+        again = json.dumps(stack, ensure_ascii=False)
+        parts.append(f"<p><code>{esc(T['repeat_filters'](lang).format(j=again))}</code></p>")
+    else:
+        parts.append(f"<p>{esc(T['no_filters'](lang))}</p>")
+    last = report.period.end - pd.Timedelta(days=1)
+    words = T["period_filter"](lang).format(
+        a=day(report.period.start, lang), b=day(last, lang), p=report.period.label
     )
-    parts.append(
-        "<p><code>"
-        + esc(report.period.time_range().to_code())
-        + "</code> — "
-        + esc(T["period"](lang).lower())
-        + "</p>"
-    )
+    parts.append(f"<p>{esc(words)}</p>")
     rows = [
         (T["rows_read"], c["rows_read"]),
         (T["events"], c["events"]),

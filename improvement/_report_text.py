@@ -104,6 +104,11 @@ T: dict[str, Text] = {
     "data_window": Text("Data window", "Ventana de datos"),
     "filters": Text("Filters", "Filtros"),
     "no_filters": Text("none (every event of the log)", "ninguno (todos los eventos del registro)"),
+    "period_filter": Text(
+        "Period: the cases started from {a} to {b} (option --period {p}).",
+        "Periodo: los casos iniciados del {a} al {b} (opción --period {p}).",
+    ),
+    "repeat_filters": Text("To repeat them: --filters '{j}'", "Para repetirlos: --filters '{j}'"),
     "rows": Text("Row counts", "Recuento de filas"),
     "rows_read": Text("rows read at import", "filas leídas al importar"),
     "events": Text("events accepted", "eventos aceptados"),

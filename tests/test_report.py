@@ -5,6 +5,7 @@ CLI writes both."""
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
 from pathlib import Path
@@ -116,7 +117,8 @@ def test_appendix_traces_the_numbers(sales_report, email_report):
     assert "filas leídas al importar 1.487" in appendix
     assert "casos iniciados en el periodo 58" in appendix
     assert "no se apartó ninguna fila" in appendix
-    assert "TimeRange(start='2025-12-01T00:00:00+00:00'" in appendix
+    assert "los casos iniciados del 1 dic 2025 al 31 dic 2025 (opción --period 2025-12)" in appendix
+    assert "TimeRange(" not in appendix  # words and the option, not Python
     assert "Satisfacción del cliente (CSAT)" in appendix  # not computable, with its reason
     english = _section(email_report, "appendix")
     assert "filtered_event 1,080" in english
@@ -269,3 +271,15 @@ def test_every_formula_has_its_spanish_and_the_spanish_report_shows_it(sales_rep
     spanish = sales_report.to_html()
     assert "mediana(última marca de tiempo" in spanish and "median(last timestamp" not in spanish
     assert "ganados / (ganados + perdidos)" in spanish
+
+
+def test_the_appendix_says_the_filters_in_words_and_how_to_repeat_them():
+    log = mining.FilterStack.from_json('[{"kind": "variants", "top": 3}]').apply(sales_activities())
+    report = build_report(log, period="2025-12", lang="es")
+    appendix = html.unescape(_section(report, "appendix"))
+    said = mining.filter_from_dict(dict(log.filters[0])).describe("es")
+    assert said in appendix
+    repeat = re.search(r"Para repetirlos: --filters '(\[.*?\])'", appendix)
+    again = mining.FilterStack.from_json(repeat.group(1)).apply(sales_activities())
+    assert again.n_cases == log.n_cases
+    assert "VariantsFilter(" not in appendix

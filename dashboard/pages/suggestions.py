@@ -366,9 +366,7 @@ def show_suggestion(selected: list[dict[str, Any]] | None) -> tuple[Any, str]:
         html.P(s.explanation.get(lang)),
         html.Ul(
             [
-                html.Li(
-                    f"{t('sugg.evidence')}: {evidence.describe(lang)}"
-                ),
+                html.Li(f"{t('sugg.evidence')}: {evidence.describe(lang)}"),
                 html.Li(f"{t('sugg.impact')}: {s.impact.describe(lang)}"),
                 html.Li(f"{t('sugg.confidence')}: {share(s.confidence)}"),
                 html.Li(f"{t('sugg.risk')}: {s.risk.describe(lang)}"),

@@ -1,4 +1,5 @@
-"""``mejora report``: the manager report, with the suggested changes of designed workflows."""
+"""``mejora report``: the manager report, with the suggested changes of designed workflows;
+``mejora open``: the open cases, with a designed workflow's waits as limits."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ import typer
 
 from automation._cli_options import StoreOption as WorkflowStoreOption
 from automation._cli_options import WorkflowFormatOption
+from automation._designed_waits import step_waits
 from automation._report_sections import suggestions_section, touch_points
 from automation._store import WorkflowStore
 from automation._suggest_service import resolve_design, suggest_saved
 from improvement import KpiSettings, ReportSection, user_lang
+from improvement.cli_open import print_open
 from improvement.cli_report import LangOption, PeriodOption, SettingsOption, write_report
 from mining import EventLog
-from mining.cli import FiltersOption, NameArgument, StoreOption
+from mining.cli import FiltersOption, JsonOption, NameArgument, StoreOption
 
 
 def report_command(
@@ -81,5 +84,54 @@ def report_command(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``mejora report`` to the ``mejora`` command."""
+    """Add ``mejora report`` and ``mejora open`` to the ``mejora`` command."""
     app.command("report")(report_command)
+    app.command("open")(open_command)
+
+
+def open_command(
+    name: NameArgument,
+    workflow: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--workflow",
+            help="Designed workflow (.yaml/.json file, or the id of a stored workflow): its "
+            "waits are the limits of the steps it designs. Repeat for several.",
+            show_default=False,
+        ),
+    ] = None,
+    quantile: Annotated[
+        float,
+        typer.Option(
+            help="Elsewhere a step's limit is this quantile of how long the log's cases stayed "
+            "there before moving on."
+        ),
+    ] = 0.9,
+    top: Annotated[int, typer.Option(help="Rows to print (JSON has them all).")] = 20,
+    lang: LangOption = None,
+    settings: SettingsOption = None,
+    filters: FiltersOption = None,
+    store: StoreOption = None,
+    workflows: WorkflowStoreOption = None,
+    workflow_format: WorkflowFormatOption = "auto",
+    as_json: JsonOption = False,
+) -> None:
+    """The cases still open at the log's end, stuck ones first: how long each has been in its
+    step against the design or the history, its loss probability and the amount at risk."""
+    workflow_store = WorkflowStore(workflows)
+    waits: dict[str, float] = {}
+    for source in workflow or []:
+        design = resolve_design(source, workflow_store, format=workflow_format)
+        for step, seconds in step_waits(design.workflow).items():
+            waits[step] = max(waits.get(step, 0.0), seconds)
+    print_open(
+        name,
+        lang=lang,
+        settings=settings,
+        quantile=quantile,
+        top=top,
+        filters=filters,
+        store=store,
+        as_json=as_json,
+        designed_waits=waits or None,
+    )

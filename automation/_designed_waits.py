@@ -60,3 +60,13 @@ def designed_waits(workflow: Workflow) -> dict[tuple[str, str], float]:
                 continue  # leaving by timeout means the event label was never logged
             follow(node.activities, edge.target, 0.0, frozenset())
     return result
+
+
+def step_waits(workflow: Workflow) -> dict[str, float]:
+    """``{activity: designed seconds}``: the longest a case may wait after each logged step
+    before the design moves it on (the longest designed delay to any next logged step); the
+    limits ``improvement.open_cases`` holds an open case to."""
+    result: dict[str, float] = {}
+    for (source, _), seconds in designed_waits(workflow).items():
+        result[source] = max(result.get(source, 0.0), seconds)
+    return result

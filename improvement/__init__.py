@@ -54,6 +54,7 @@ from improvement._kpi_period import MIN_PERIOD_CASES, Period, latest_period, rep
 from improvement._kpi_series import DriftAlert, KpiTrend, kpi_overview, kpi_trend, kpi_trends
 from improvement._lean import LeanAnalysis, takt_time
 from improvement._locale import Text, user_lang
+from improvement._open_cases import OPEN_COLUMNS, OpenCases, open_cases
 from improvement._outcomes import (
     Outcome,
     OutcomeError,
@@ -95,6 +96,7 @@ __all__ = [
     "FISHBONE_KEYWORDS",
     "KPI_DEFINITIONS",
     "MIN_PERIOD_CASES",
+    "OPEN_COLUMNS",
     "RULES",
     "RULE_SETS",
     "CapabilityIndex",
@@ -119,6 +121,7 @@ __all__ = [
     "NormalityCheck",
     "NotComputable",
     "NotFittedError",
+    "OpenCases",
     "Outcome",
     "OutcomeError",
     "Pareto",
@@ -168,6 +171,7 @@ __all__ = [
     "mean_shifts",
     "median_difference",
     "normality_check",
+    "open_cases",
     "outcome",
     "pareto",
     "pareto_figure",

@@ -118,6 +118,10 @@ COMMANDS: dict[str, dict[str, str]] = {
         "provider": "automation.cli",
         "help": "The manager report of a stored log for a period, in Spanish or English, as one HTML file (figures embedded, opens offline) or a PDF; with --workflow, the workflow's suggested changes too.",
     },
+    "open": {
+        "provider": "automation.cli",
+        "help": "The cases still open at the log's end, stuck ones first: how long each has been in its step against the design or the history, its loss probability and the amount at risk.",
+    },
     "dashboard": {
         "provider": "dashboard.cli",
         "help": "Serve the dashboard. On first start it creates the user 'admin' with a random password (printed once) and, with an empty store, loads the example logs.",

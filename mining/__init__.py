@@ -14,6 +14,7 @@ from mining._case_table import (
     attribute_counts,
     case_activities,
     case_table,
+    step_dwell,
 )
 from mining._conformance import (
     DEVIATION_KINDS,
@@ -187,6 +188,7 @@ __all__ = [
     "spark_session",
     "stage_funnel",
     "stage_order",
+    "step_dwell",
     "throughput_figure",
     "throughput_times",
     "time_in_activity",

@@ -97,3 +97,17 @@ def attribute_counts(log: EventLog, column: str, weight: str | None = None) -> p
     )
     frame = log.connection.execute(query).df()
     return frame.astype({"events": "int64", "cases": "int64", "weight": "float64"})
+
+
+def step_dwell(log: EventLog, quantile: float = 0.9) -> pd.DataFrame:
+    """Per activity, how long cases stay after it before their next event: ``activity``,
+    ``occurrences``, ``moved_on``, ``last_share`` (how often it was a case's last event: near 1
+    for an activity that ends cases), ``dwell_median_seconds`` and ``dwell_limit_seconds`` (the
+    ``quantile`` of the same times above zero). The history an open case's time in its step is
+    held to.
+
+    Example:
+        >>> step_dwell(log, 0.9).set_index("activity")["dwell_limit_seconds"] / 3600  # doctest: +SKIP
+    """  # noqa: E501
+    frame = log.connection.execute(_cases.step_dwell(log.events_ref, quantile)).df()
+    return frame.astype({"occurrences": "int64", "moved_on": "int64", "activity": "str"})

@@ -55,3 +55,27 @@ SELECT CAST({column} AS VARCHAR) AS value, count(*) AS events,
        count(DISTINCT case_id) AS cases, {total} AS weight
 FROM {events} GROUP BY value ORDER BY events DESC, value NULLS LAST
 """
+
+
+def step_dwell(events: str, quantile: float) -> str:
+    """Per activity: ``occurrences``, ``moved_on`` (occurrences followed by another event of the
+    case), ``last_share`` (the share that were the case's last event), and the seconds from it
+    to the case's next event: ``dwell_median_seconds`` and ``dwell_limit_seconds`` (the
+    ``quantile``, a float in (0, 1), of the times above zero: a step logged together with the
+    next one says nothing about how long a case may wait there)."""
+    q = float(quantile)
+    if not 0 < q < 1:
+        raise ValueError(f"quantile must be in (0, 1), not {quantile!r}")
+    return f"""
+WITH steps AS (
+    SELECT CAST(activity AS VARCHAR) AS activity,
+           (epoch_us(lead(timestamp) OVER w) - epoch_us(timestamp)) / 1e6 AS dwell
+    FROM {events}
+    WINDOW w AS (PARTITION BY case_id ORDER BY timestamp, event_idx)
+)
+SELECT activity, count(*) AS occurrences, count(dwell) AS moved_on,
+       1 - count(dwell) / count(*) AS last_share,
+       quantile_cont(dwell, 0.5) AS dwell_median_seconds,
+       quantile_cont(dwell, {q!r}) FILTER (WHERE dwell > 0) AS dwell_limit_seconds
+FROM steps GROUP BY activity ORDER BY activity
+"""

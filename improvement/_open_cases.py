@@ -1,0 +1,298 @@
+"""The cases still in flight at the end of the log: where each one is, for how long, whether that
+is longer than the design or the history allows (stuck), and what is at risk (amount × the share
+of the closed cases from the same step that were lost).
+
+A case is closed when it reached a won or lost activity (``KpiSettings.won`` / ``lost``, else the
+log's vocabulary) or when its last activity is one that ends cases (the last event of its case
+in at least ``end_share`` of its occurrences). A case quiet for longer than any closed case
+took from start to end is counted as abandoned, not listed: in a historical extract these are
+cases nobody closed, not work in flight. Every other case is open. "Now" is the log's
+last event, so the same log gives the same answer on any day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import mining
+from improvement._kpi_base import KpiContext, KpiSettings
+from improvement._locale import Text, check_lang, money, number, percent
+
+OPEN_COLUMNS = (
+    "rank",
+    "case_id",
+    "step",
+    "since",
+    "in_step_days",
+    "age_days",
+    "limit_days",
+    "limit_source",
+    "stuck",
+    "over_limit",
+    "loss_probability",
+    "loss_basis",
+    "amount",
+    "value_at_risk",
+)
+_DAY = 86400.0
+
+
+@dataclass(frozen=True)
+class OpenCases:
+    """The open cases of a log, ranked: stuck ones first, then by value at risk (amount × loss
+    probability), else by how far past their step's limit they are. ``table`` has
+    ``OPEN_COLUMNS``; ``steps`` the per-step history (``mining.step_dwell`` plus the lost
+    share); ``notes`` say what could not be used and why."""
+
+    table: pd.DataFrame
+    steps: pd.DataFrame
+    reference: pd.Timestamp
+    quantile: float
+    n_cases: int
+    n_closed: int
+    n_abandoned: int
+    abandon_days: float
+    won: tuple[str, ...]
+    lost: tuple[str, ...]
+    amount: str | None
+    currency: str
+    notes: tuple[Text, ...]
+
+    @property
+    def stuck(self) -> pd.DataFrame:
+        """The open cases past their step's limit."""
+        return self.table[self.table["stuck"]]
+
+    def why(self, row: Mapping[str, Any], lang: str = "en") -> str:
+        """One sentence on why a case is in the list: its step, time there, the limit and its
+        source, the loss share behind its risk."""
+        lang = check_lang(lang)
+        step = row["step"]
+        text = Text("In “{s}” for {d}", "En «{s}» desde hace {d}").format(
+            s=step, d=span(row["in_step_days"], lang)
+        )(lang)
+        limit = row["limit_days"]
+        if pd.notna(limit):
+            source = {
+                "design": Text("the designed wait", "la espera diseñada"),
+                "history": Text(
+                    "{q} of the cases moved on within it",
+                    "el {q} de los casos siguió antes",
+                ).format(q=percent(self.quantile, lang, 0)),
+            }[row["limit_source"]]
+            text += Text("; limit {l} ({w})", "; límite {l} ({w})").format(
+                l=span(limit, lang), w=source
+            )(lang)
+        else:
+            text += Text(
+                "; too few cases left this step to set a limit",
+                "; demasiados pocos casos salieron de este paso para fijar un límite",
+            )(lang)
+        if pd.notna(row["loss_probability"]):
+            text += Text(
+                "; {p} of the closed cases from this step were lost",
+                "; se perdió el {p} de los casos cerrados desde este paso",
+            ).format(p=percent(row["loss_probability"], lang, 0))(lang)
+        if pd.notna(row["value_at_risk"]):
+            text += Text("; {v} at risk", "; {v} en riesgo").format(
+                v=money(row["value_at_risk"], self.currency, lang)
+            )(lang)
+        return text + "."
+
+    def to_frame(self, lang: str = "en") -> pd.DataFrame:
+        """The table with a ``why`` column in ``lang``."""
+        frame = self.table.copy()
+        frame["why"] = [self.why(row, lang) for _, row in frame.iterrows()]
+        return frame
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """Plain data for JSON: the reference time, counts, what defined won / lost and the
+        amount, the open cases with their reason, and the notes."""
+        frame = self.to_frame(lang)
+        frame["since"] = frame["since"].map(lambda t: t.isoformat())
+        rows = [
+            {k: (None if _missing(v) else _plain(v)) for k, v in row.items()}
+            for row in frame.to_dict("records")
+        ]
+        return {
+            "reference": self.reference.isoformat(),
+            "quantile": self.quantile,
+            "cases": self.n_cases,
+            "closed": self.n_closed,
+            "abandoned": self.n_abandoned,
+            "abandoned_after_days": self.abandon_days,
+            "open": len(self.table),
+            "stuck": int(self.table["stuck"].sum()),
+            "won": list(self.won),
+            "lost": list(self.lost),
+            "amount": self.amount,
+            "open_cases": rows,
+            "notes": [n(lang) for n in self.notes],
+        }
+
+
+def span(days: float, lang: str) -> str:
+    """A time in days as a reader says it: ``3.4 days``, ``5.2 h``, ``12 min``."""
+    if days >= 1:
+        return Text("{n} days", "{n} días").format(n=number(days, lang))(lang)
+    if days * 24 >= 1:
+        return f"{number(days * 24, lang)} h"
+    return f"{number(days * 1440, lang, 0)} min"
+
+
+def _both(value: float) -> Text:
+    """A number in each language's format."""
+    return Text(number(value, "en"), number(value, "es"))
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and not np.isfinite(value))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def open_cases(
+    log: mining.EventLog,
+    settings: KpiSettings | None = None,
+    *,
+    designed_waits: Mapping[str, float] | None = None,
+    quantile: float = 0.9,
+    end_share: float = 0.5,
+    min_history: int = 5,
+) -> OpenCases:
+    """The cases still open at the log's last event, ranked (see :class:`OpenCases`).
+
+    A case's limit in its step is ``designed_waits[step]`` (seconds, e.g. from a designed
+    workflow) when given, else the ``quantile`` of the time the log's cases stayed after that
+    step before their next event (at least ``min_history`` of them). Its loss probability is
+    the lost share of the closed cases that passed the same step (the log's overall lost share
+    when fewer than ``min_history`` did).
+
+    Example:
+        >>> found = open_cases(log)                                   # doctest: +SKIP
+        >>> found.stuck[["case_id", "step", "in_step_days", "limit_days"]].head()  # doctest: +SKIP
+    """
+    if not 0 < end_share <= 1:
+        raise ValueError(f"end_share must be in (0, 1], not {end_share!r}")
+    settings = settings or KpiSettings()
+    ctx = KpiContext(log, settings)
+    won, lost = tuple(ctx.labels("won")), tuple(ctx.labels("lost"))
+    amount = ctx.column("amount", required=False)
+    notes: list[Text] = []
+    steps = mining.step_dwell(log, quantile).set_index("activity")
+    cases = mining.case_table(log)
+    acts = mining.case_activities(log)
+    n = len(cases)
+    if not n:
+        raise ValueError("the log has no cases")
+    reference = pd.Timestamp(cases["end"].max())
+    cases = cases.set_index("case_id")
+    reached_won = set(acts.loc[acts["activity"].isin(won), "case_id"])
+    reached_lost = set(acts.loc[acts["activity"].isin(lost), "case_id"])
+    ending = set(steps.index[steps["last_share"] >= end_share])
+    ids = cases.index
+    decided = ids.isin(list(reached_won | reached_lost))
+    closed = decided | cases["end_activity"].isin(ending).to_numpy()
+    if not won and not lost:
+        notes.append(
+            Text(
+                "No won or lost activity found (settings won / lost): a case is closed when "
+                "its last activity ends cases; no loss probability.",
+                "No hay actividad de ganado ni de perdido (ajustes won / lost): un caso está "
+                "cerrado si su última actividad cierra casos; sin probabilidad de pérdida.",
+            )
+        )
+    # loss share per step, over the cases decided won or lost
+    is_lost = pd.Series(ids.isin(list(reached_lost)), index=ids)
+    decided_ids = set(ids[decided])
+    passed = acts[acts["case_id"].isin(decided_ids)][["case_id", "activity"]]
+    passed = passed.assign(lost=is_lost.reindex(passed["case_id"]).to_numpy())
+    by_step = passed.groupby("activity")["lost"].agg(["sum", "count"])
+    overall = float(is_lost[decided].mean()) if decided.any() else np.nan
+    steps = steps.join(by_step.rename(columns={"sum": "lost", "count": "decided"}))
+    steps[["lost", "decided"]] = steps[["lost", "decided"]].fillna(0).astype("int64")
+
+    quiet = (reference - cases["end"]).dt.total_seconds()
+    durations = cases.loc[closed, "duration_seconds"]
+    abandon = float(durations.max()) if len(durations) else np.inf
+    abandoned = ~closed & (quiet > abandon).to_numpy()
+    if abandoned.any():
+        notes.append(
+            Text(
+                "{n} cases left aside as abandoned: quiet for more than {d} days, longer than "
+                "any closed case took from start to end.",
+                "{n} casos apartados como abandonados: sin actividad desde hace más de {d} "
+                "días, más de lo que tardó de principio a fin cualquier caso cerrado.",
+            ).format(n=int(abandoned.sum()), d=_both(abandon / _DAY))
+        )
+    open_ = cases[~closed & ~abandoned]
+    step = open_["end_activity"].astype(str)
+    in_step = quiet[open_.index]
+    # a designed wait of zero (the next step follows at once) leaves the limit to the history
+    design = {str(k): float(v) for k, v in (designed_waits or {}).items() if v > 0}
+    history = steps["dwell_limit_seconds"].where(steps["moved_on"] >= min_history)
+    limit = step.map(lambda s: design.get(s, np.nan)).astype(float)
+    source = pd.Series(np.where(limit.notna(), "design", "history"), index=open_.index)
+    limit = limit.fillna(step.map(history).astype(float))
+    source = source.where(limit.notna(), None)
+    decided_at = step.map(steps["decided"]).fillna(0)
+    rate = step.map(steps["lost"] / steps["decided"].where(steps["decided"] > 0))
+    if lost:
+        basis = np.where(decided_at >= min_history, "step", "log")
+        loss = np.where(decided_at >= min_history, rate, overall).astype(float)
+    else:
+        basis, loss = np.full(len(open_), None), np.full(len(open_), np.nan)
+    value = (
+        pd.to_numeric(open_[amount], errors="coerce")
+        if amount is not None and amount in open_
+        else pd.Series(np.nan, index=open_.index)
+    )
+    table = pd.DataFrame(
+        {
+            "case_id": open_.index.to_numpy(),
+            "step": step.to_numpy(),
+            "since": open_["end"].to_numpy(),
+            "in_step_days": (in_step / _DAY).to_numpy(),
+            "age_days": ((reference - open_["start"]).dt.total_seconds() / _DAY).to_numpy(),
+            "limit_days": (limit / _DAY).to_numpy(),
+            "limit_source": source.to_numpy(),
+            "loss_probability": loss,
+            "loss_basis": basis,
+            "amount": value.to_numpy(dtype=float),
+        }
+    )
+    table["since"] = pd.to_datetime(table["since"], utc=True)
+    table["stuck"] = (table["in_step_days"] > table["limit_days"]).fillna(False).astype(bool)
+    table["over_limit"] = table["in_step_days"] / table["limit_days"]
+    table["value_at_risk"] = table["amount"] * table["loss_probability"]
+    table = table.sort_values(
+        ["stuck", "value_at_risk", "over_limit", "case_id"],
+        ascending=[False, False, False, True],
+        na_position="last",
+        kind="stable",
+    ).reset_index(drop=True)
+    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    return OpenCases(
+        table=table[list(OPEN_COLUMNS)],
+        steps=steps.reset_index(),
+        reference=reference,
+        quantile=float(quantile),
+        n_cases=n,
+        n_closed=int(closed.sum()),
+        n_abandoned=int(abandoned.sum()),
+        abandon_days=abandon / _DAY,
+        won=won,
+        lost=lost,
+        amount=amount,
+        currency=settings.currency,
+        notes=tuple(notes),
+    )

@@ -30,6 +30,7 @@ from improvement._kpi_catalogue import KpiTable, compute_kpis
 from improvement._kpi_period import MIN_PERIOD_CASES, Period, report_period
 from improvement._kpi_series import KpiTrend, trends_of
 from improvement._locale import Text, check_lang, day, integer
+from improvement._open_cases import OpenCases, open_cases
 from improvement._outcomes import OutcomeError
 from improvement._pareto import Pareto, pareto_of
 from improvement._report_sections import (
@@ -43,6 +44,7 @@ from improvement._report_sections import (
     esc,
     findings,
     headline,
+    open_cases_section,
     sales,
     table,
     trends,
@@ -75,6 +77,7 @@ _RENDERERS = {
     "sales": sales,
     "deviations": deviations,
     "drivers": drivers,
+    "open": open_cases_section,
     "appendix": appendix,
 }
 
@@ -146,6 +149,8 @@ class Report:
     pareto_window: Text = field(default_factory=lambda: Text("", ""))
     root_cause: RootCause | None = None
     root_cause_error: Text | None = None
+    open_cases: OpenCases | None = None
+    open_error: Text | None = None
     extra_sections: tuple[ReportSection, ...] = ()
     settings_changed: dict[str, Any] = field(default_factory=dict)
     max_trends: int = 6
@@ -248,6 +253,9 @@ class Report:
                 "trends": [t.to_dict(self.lang) for t in self.trends],
                 "pareto": None if self.pareto is None else self.pareto.to_dict(),
                 "drivers": None if self.root_cause is None else self.root_cause.to_dict(),
+                "open_cases": None
+                if self.open_cases is None
+                else self.open_cases.to_dict(self.lang),
                 "counts": {
                     k: (v.isoformat() if isinstance(v, pd.Timestamp) else v)
                     for k, v in self.counts.items()
@@ -396,6 +404,14 @@ def build_report(
             rc_error = Text(
                 f"root cause not computed: {error}", f"causa raíz no calculada: {error}"
             )
+    found_open, open_error = None, None
+    until = mining.TimeRange(None, chosen.end.isoformat(), mode="events")
+    try:
+        found_open = open_cases(mining.FilterStack([until]).apply(log), settings)
+    except (ValueError, mining.EventLogError) as error:
+        open_error = Text(
+            f"open cases not computed: {error}", f"casos abiertos no calculados: {error}"
+        )
     return Report(
         log_name=log.name,
         lang=lang,
@@ -414,6 +430,8 @@ def build_report(
         pareto_window=window,
         root_cause=rc,
         root_cause_error=rc_error,
+        open_cases=found_open,
+        open_error=open_error,
         extra_sections=tuple(extra_sections),
         settings_changed=_changed(settings),
         max_trends=max_trends,

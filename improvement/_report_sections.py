@@ -26,6 +26,7 @@ from improvement._locale import (
     percent,
     value_text,
 )
+from improvement._open_cases import span
 from improvement._report_figures import pareto_svg, svg_data_uri, trend_svg
 from improvement._report_text import FAMILY_WORDS, FORMULAS_ES, FREQ_WORDS, METHOD, T
 
@@ -612,6 +613,51 @@ def drivers(report: Report, lang: str) -> str:
         Column("evidence_text", T["evidence"]),
     ]
     return f"<p>{esc(head(lang))}</p>" + table(frame, columns, lang)
+
+
+def open_cases_section(report: Report, lang: str) -> str:
+    """The cases still open at the end of the period, stuck ones first, with why each is
+    listed; as of the period's last event, from the events up to then."""
+    found = report.open_cases
+    if found is None:
+        return f'<p class="note">{esc((report.open_error or T["none"])(lang))}</p>'
+    head = Text(
+        "At {t}: {o} of {n} cases open, {s} of them stuck (longer in their step than the "
+        "designed wait or than {q} of the cases stayed there); {c} closed, {a} abandoned.",
+        "A {t}: {o} de {n} casos abiertos, {s} de ellos atascados (más tiempo en su paso que la "
+        "espera diseñada o que el {q} de los casos); {c} cerrados, {a} abandonados.",
+    ).format(
+        t=found.reference.strftime("%Y-%m-%d %H:%M"),
+        o=integer(len(found.table), lang),
+        n=integer(found.n_cases, lang),
+        s=integer(int(found.table["stuck"].sum()), lang),
+        q=Text(percent(found.quantile, "en", 0), percent(found.quantile, "es", 0)),
+        c=integer(found.n_closed, lang),
+        a=integer(found.n_abandoned, lang),
+    )
+    frame = found.to_frame(lang).head(10)
+    frame["in_step"] = [span(d, lang) for d in frame["in_step_days"]]
+    frame["limit"] = [DASH if d != d else span(d, lang) for d in frame["limit_days"]]
+    frame["risk"] = [
+        DASH if v != v else money(v, found.currency, lang) for v in frame["value_at_risk"]
+    ]
+    columns = [
+        Column("case_id", T["case"]),
+        Column("step", T["step"]),
+        Column("in_step", T["in_step"], _text, True),
+        Column("limit", T["limit"], _text, True),
+        Column("loss_probability", T["loss"], _share, True),
+        Column("risk", T["at_risk"], _text, True),
+    ]
+    stuck = frame[frame["stuck"]]
+    why = "".join(f"<li>{esc(r.case_id)}: {esc(r.why)}</li>" for r in stuck.itertuples())
+    notes = "".join(f'<p class="note">{esc(n(lang))}</p>' for n in found.notes)
+    return (
+        f"<p>{esc(head(lang))}</p>"
+        + table(frame, columns, lang)
+        + (f"<ul>{why}</ul>" if why else "")
+        + notes
+    )
 
 
 def appendix(report: Report, lang: str) -> str:

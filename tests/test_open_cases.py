@@ -167,3 +167,20 @@ def test_mejora_open_prints_and_emits_json(store_path, tmp_path, capsys):
     assert data["open_cases"][0]["case_id"] == "a7" and data["lost"] == ["Perdido"]
     assert log.n_cases == data["cases"]
     assert main(["open", "opps", "--top", "0"]) == 2
+
+
+def test_the_report_lists_the_cases_open_at_the_end_of_its_period():
+    from improvement import build_report
+
+    log = sample_logs.load_crm_pipeline()
+    report = build_report(log, period="2025-11", lang="es", drivers=False)
+    section = report.section("open").replace("\xa0", " ")
+    cut = mining.FilterStack([mining.TimeRange(None, "2025-12-01", mode="events")]).apply(log)
+    expected = open_cases(cut)
+    first = expected.table.iloc[0]
+    assert f"{len(expected.table)} de {expected.n_cases:,} casos abiertos".replace(",", ".") in (
+        section
+    )
+    assert f"<td>{first.case_id}</td><td>{first.step}</td>" in section
+    assert "se perdió el" in section and "€ en riesgo" in section
+    assert report.to_dict()["open_cases"]["open"] == len(expected.table)

@@ -204,6 +204,11 @@ def pareto(view: View, by: str, weight: str | None, where: str | None) -> improv
     )
 
 
+def open_cases(view: View) -> improvement.OpenCases:
+    """The open cases of the view, ranked, as of its last event."""
+    return data().cached(view, "open_cases", improvement.open_cases)
+
+
 def root_cause(view: View, outcome: str) -> improvement.RootCause:
     """Drivers of an outcome over the view's cases."""
     return data().cached(

@@ -29,6 +29,11 @@ MAP_CASES = "map-cases"
 MAP_COVERAGE = "map-coverage"
 MAP_MESSAGE = "map-message"
 
+# open cases
+OPEN_FIGURE = "open-figure"
+OPEN_GRID = "open-grid"
+OPEN_NOTES = "open-notes"
+OPEN_MESSAGE = "open-message"
 # variants and cases
 VARIANTS_TOP = "variants-top"
 VARIANTS_FIGURE = "variants-figure"

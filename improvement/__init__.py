@@ -55,6 +55,7 @@ from improvement._kpi_series import DriftAlert, KpiTrend, kpi_overview, kpi_tren
 from improvement._lean import LeanAnalysis, takt_time
 from improvement._locale import Text, user_lang
 from improvement._open_cases import OPEN_COLUMNS, OpenCases, open_cases
+from improvement._open_figures import open_cases_figure
 from improvement._outcomes import (
     Outcome,
     OutcomeError,
@@ -172,6 +173,7 @@ __all__ = [
     "median_difference",
     "normality_check",
     "open_cases",
+    "open_cases_figure",
     "outcome",
     "pareto",
     "pareto_figure",

@@ -17,6 +17,7 @@ from dashboard.pages import (
     conformance,
     data,
     improvement,
+    open_cases,
     overview,
     process_map,
     reports,
@@ -582,6 +583,28 @@ def test_quarantine_download_and_admin_delete(app, ana, root):
 def test_a_click_inserted_by_the_page_is_not_a_click(ana):
     response = ana.post(variants.keep_variants, None, 0.8, SALES)
     assert response.status_code == 204  # Dash fires it with no value when the page appears
+
+
+def test_open_cases_of_a_view_cut_at_a_date_in_both_languages(app, ana):
+    cut = {"kind": "time_range", "start": None, "end": "2025-11-15", "mode": "events"}
+    view = {"log": "sales_activities", "filters": [cut]}
+    out = ana.call(open_cases.show_open_cases, view)
+    rows = out["open-grid.rowData"]
+    stuck = [r for r in rows if r["stuck"]]
+    assert rows and stuck and rows[: len(stuck)] == stuck  # stuck first
+    assert rows[0]["why"].startswith(f"In “{rows[0]['step']}” for ")
+    bars = out["open-figure.figure"]["data"]
+    assert sum(sum(b["x"]) for b in bars) == len(rows)  # every open case is in the picture
+    assert "open cases at 2025-11-14" in str(out["open-figure.figure"]["layout"]["title"])
+    everything = ana.call(open_cases.show_open_cases, SALES)
+    assert everything["open-grid.rowData"] == []
+    assert "every case is closed" in str(everything["open-message.children"])
+    client = app.server.test_client()
+    sign_in(client, "ana", PASSWORD)
+    client.get("/lang/es", headers={"Referer": "http://localhost/open"})
+    spanish = CallbackClient(app, client).call(open_cases.show_open_cases, view)
+    assert spanish["open-grid.rowData"][0]["why"].startswith("En «")
+    assert "casos abiertos a 2025-11-14" in str(spanish["open-figure.figure"]["layout"]["title"])
 
 
 def test_the_language_switch(app):

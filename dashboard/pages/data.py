@@ -36,7 +36,7 @@ from dashboard._data import DataService, Report, View, data, error_text
 from dashboard.i18n import t
 from mining import KINDS, ROLES, EventLogError, formats, read_log
 
-PATH, ORDER, NAME = "/data", 5, "nav.data"
+PATH, ORDER, NAME = "/data", 6, "nav.data"
 SUFFIXES = (
     ".csv",
     ".tsv",

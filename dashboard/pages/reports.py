@@ -18,7 +18,7 @@ from dashboard._data import View, data
 from dashboard.i18n import LANGUAGES, current_language, t
 from improvement import Report, build_report
 
-PATH, ORDER, NAME, ROLE = "/reports", 7, "nav.reports", "manager"
+PATH, ORDER, NAME, ROLE = "/reports", 8, "nav.reports", "manager"
 
 
 def layout(**_: Any) -> html.Div:

@@ -44,7 +44,7 @@ from dashboard._components import (
 from dashboard._data import View, data, error_text
 from dashboard.i18n import current_language, t
 
-PATH, ORDER, NAME, ROLE = "/suggestions", 6, "nav.suggestions", "admin"
+PATH, ORDER, NAME, ROLE = "/suggestions", 7, "nav.suggestions", "admin"
 WORKFLOW_LIMIT = 8 << 20  # a workflow definition is small; the same cap as the CLI's reader
 WHATIF_SEEDS = (1, 2, 3)
 WHATIF_DAYS = 60

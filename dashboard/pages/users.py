@@ -16,7 +16,7 @@ from dashboard._callbacks import callback
 from dashboard._components import card, field, grid, message
 from dashboard.i18n import t
 
-PATH, ORDER, NAME, ROLE = "/users", 8, "nav.users", "admin"
+PATH, ORDER, NAME, ROLE = "/users", 9, "nav.users", "admin"
 
 
 def _role_options() -> list[dict[str, str]]:

@@ -26,13 +26,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from dashboard import UserStore
     from dashboard.app import create_app
     from mejora.cli import bundled_examples
-    from mining import EventStore
+    from mining import EventStore, FilterStack, TimeRange
     from sample_logs import load_sample
 
     folder = tmp_path_factory.mktemp("dashboard")
     with EventStore(folder / "store.duckdb") as store:
         for name in ("sales_activities", "email_events"):
             store.save(load_sample(name), name)
+        # the pipeline as it stood mid-November: deals still open (the samples are finished)
+        cut = TimeRange(None, "2025-11-15", mode="events")
+        store.save(FilterStack([cut]).apply(load_sample("sales_activities")), "sales_in_flight")
     users = UserStore(folder / "users.json")
     for name, role in (("ana", "analyst"), ("marta", "manager"), ("root", "admin")):
         users.add(name, PASSWORD, role=role)

@@ -365,3 +365,21 @@ def test_the_designed_waits_chart_stays_inside_its_card(page):
                        ._cyreg.cy.zoom(); }"""
     )
     assert zoom >= 0.9
+
+
+def test_a_manager_sees_the_open_cases_stuck_first(page):
+    sign_in(page, "marta", "/open")
+    page.click("#app-log")
+    page.fill(".dash-dropdown-search", "sales_in_flight")
+    page.locator(".dash-dropdown-options").get_by_text("sales_in_flight", exact=True).click()
+    page.locator("#open-grid .ag-row").first.wait_for()
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('#open-figure .bars path')]
+                 .some(p => p.getBoundingClientRect().width > 0)"""
+    )
+    first = page.locator("#open-grid .ag-row[row-index='0'] [col-id='stuck']").inner_text()
+    assert first == "stuck"
+    figure = page.locator("#open-figure").bounding_box()
+    card = page.locator("#open-figure").locator("xpath=ancestor::div[contains(@class,'card')]")
+    assert figure["width"] <= card.first.bounding_box()["width"]
+    shoot(page, "page-open")

@@ -226,14 +226,20 @@ def open_cases(
     abandon = float(durations.max()) if len(durations) else np.inf
     abandoned = ~closed & (quiet > abandon).to_numpy()
     if abandoned.any():
-        notes.append(
-            Text(
-                "{n} cases left aside as abandoned: quiet for more than {d} days, longer than "
-                "any closed case took from start to end.",
-                "{n} casos apartados como abandonados: sin actividad desde hace más de {d} "
-                "días, más de lo que tardó de principio a fin cualquier caso cerrado.",
-            ).format(n=int(abandoned.sum()), d=_both(abandon / _DAY))
+        left = int(abandoned.sum())
+        many = Text(
+            "{n} cases left aside as abandoned: quiet for more than {d} days, longer than "
+            "any closed case took from start to end.",
+            "{n} casos apartados como abandonados: sin actividad desde hace más de {d} "
+            "días, más de lo que tardó de principio a fin cualquier caso cerrado.",
         )
+        one = Text(
+            "One case left aside as abandoned: quiet for more than {d} days, longer than "
+            "any closed case took from start to end.",
+            "Un caso apartado como abandonado: sin actividad desde hace más de {d} días, más "
+            "de lo que tardó de principio a fin cualquier caso cerrado.",
+        )
+        notes.append((many if left > 1 else one).format(n=left, d=_both(abandon / _DAY)))
     open_ = cases[~closed & ~abandoned]
     step = open_["end_activity"].astype(str)
     in_step = quiet[open_.index]

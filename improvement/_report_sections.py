@@ -135,9 +135,16 @@ def findings(report: Report, lang: str) -> str:
         if not worse:
             continue
         first = worse[0]
-        text = Text(
-            "{n} drift alerts in the period, making it worse; the first in {w}: {m}.",
-            "{n} alertas de deriva en el periodo, a peor; la primera en {w}: {m}.",
+        text = (
+            Text(
+                "{n} drift alerts in the period, making it worse; the first in {w}: {m}.",
+                "{n} alertas de deriva en el periodo, a peor; la primera en {w}: {m}.",
+            )
+            if len(worse) > 1
+            else Text(
+                "A drift alert in the period, making it worse, in {w}: {m}.",
+                "Una alerta de deriva en el periodo, a peor, en {w}: {m}.",
+            )
         ).format(n=len(worse), w=first.label, m=first.message)
         items.append(f"<b>{esc(trend.definition.name(lang))}</b>: {esc(text(lang))}")
     consent = report.current.get("consent_violations")

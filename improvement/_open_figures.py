@@ -35,20 +35,16 @@ def open_cases_figure(found: OpenCases, lang: str = "en") -> go.Figure:
         [
             go.Bar(
                 y=counts.index.tolist(),
-                x=counts["stuck"].tolist(),
-                name=stuck_name,
+                x=counts[column].tolist(),
+                name=name,
                 orientation="h",
-                marker_color=_STUCK,
-                hovertemplate="%{y}: %{x} " + stuck_name + "<extra></extra>",
-            ),
-            go.Bar(
-                y=counts.index.tolist(),
-                x=counts["on_time"].tolist(),
-                name=on_time_name,
-                orientation="h",
-                marker_color=_ON_TIME,
-                hovertemplate="%{y}: %{x} " + on_time_name + "<extra></extra>",
-            ),
+                marker_color=colour,
+                hovertemplate="%{y}: %{x} " + name + "<extra></extra>",
+            )
+            for column, name, colour in (
+                ("stuck", stuck_name, _STUCK),
+                ("on_time", on_time_name, _ON_TIME),
+            )
         ]
     )
     title = Text(

@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 import mining
-from improvement._kpi_base import KpiContext, KpiSettings
+from improvement._case_status import case_status
+from improvement._kpi_base import KpiSettings
 from improvement._locale import Text, check_lang, money, number, percent
 
 OPEN_COLUMNS = (
@@ -145,11 +146,6 @@ def span(days: float, lang: str) -> str:
     return f"{number(days * 1440, lang, 0)} min"
 
 
-def _both(value: float) -> Text:
-    """A number in each language's format."""
-    return Text(number(value, "en"), number(value, "es"))
-
-
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and not np.isfinite(value))
 
@@ -181,66 +177,12 @@ def open_cases(
         >>> found = open_cases(log)                                   # doctest: +SKIP
         >>> found.stuck[["case_id", "step", "in_step_days", "limit_days"]].head()  # doctest: +SKIP
     """
-    if not 0 < end_share <= 1:
-        raise ValueError(f"end_share must be in (0, 1], not {end_share!r}")
+    status = case_status(log, settings, quantile=quantile, end_share=end_share)
     settings = settings or KpiSettings()
-    ctx = KpiContext(log, settings)
-    won, lost = tuple(ctx.labels("won")), tuple(ctx.labels("lost"))
-    amount = ctx.column("amount", required=False)
-    notes: list[Text] = []
-    steps = mining.step_dwell(log, quantile).set_index("activity")
-    cases = mining.case_table(log)
-    acts = mining.case_activities(log)
-    n = len(cases)
-    if not n:
-        raise ValueError("the log has no cases")
-    reference = pd.Timestamp(cases["end"].max())
-    cases = cases.set_index("case_id")
-    reached_won = set(acts.loc[acts["activity"].isin(won), "case_id"])
-    reached_lost = set(acts.loc[acts["activity"].isin(lost), "case_id"])
-    ending = set(steps.index[steps["last_share"] >= end_share])
-    ids = cases.index
-    decided = ids.isin(list(reached_won | reached_lost))
-    closed = decided | cases["end_activity"].isin(ending).to_numpy()
-    if not won and not lost:
-        notes.append(
-            Text(
-                "No won or lost activity found (settings won / lost): a case is closed when "
-                "its last activity ends cases; no loss probability.",
-                "No hay actividad de ganado ni de perdido (ajustes won / lost): un caso está "
-                "cerrado si su última actividad cierra casos; sin probabilidad de pérdida.",
-            )
-        )
-    # loss share per step, over the cases decided won or lost
-    is_lost = pd.Series(ids.isin(list(reached_lost)), index=ids)
-    decided_ids = set(ids[decided])
-    passed = acts[acts["case_id"].isin(decided_ids)][["case_id", "activity"]]
-    passed = passed.assign(lost=is_lost.reindex(passed["case_id"]).to_numpy())
-    by_step = passed.groupby("activity")["lost"].agg(["sum", "count"])
-    overall = float(is_lost[decided].mean()) if decided.any() else np.nan
-    steps = steps.join(by_step.rename(columns={"sum": "lost", "count": "decided"}))
-    steps[["lost", "decided"]] = steps[["lost", "decided"]].fillna(0).astype("int64")
-
+    steps, cases, amount, lost = status.steps, status.cases, status.amount, status.lost
+    reference = status.reference
     quiet = (reference - cases["end"]).dt.total_seconds()
-    durations = cases.loc[closed, "duration_seconds"]
-    abandon = float(durations.max()) if len(durations) else np.inf
-    abandoned = ~closed & (quiet > abandon).to_numpy()
-    if abandoned.any():
-        left = int(abandoned.sum())
-        many = Text(
-            "{n} cases left aside as abandoned: quiet for more than {d} days, longer than "
-            "any closed case took from start to end.",
-            "{n} casos apartados como abandonados: sin actividad desde hace más de {d} "
-            "días, más de lo que tardó de principio a fin cualquier caso cerrado.",
-        )
-        one = Text(
-            "One case left aside as abandoned: quiet for more than {d} days, longer than "
-            "any closed case took from start to end.",
-            "Un caso apartado como abandonado: sin actividad desde hace más de {d} días, más "
-            "de lo que tardó de principio a fin cualquier caso cerrado.",
-        )
-        notes.append((many if left > 1 else one).format(n=left, d=_both(abandon / _DAY)))
-    open_ = cases[~closed & ~abandoned]
+    open_ = cases[status.open.to_numpy()]
     step = open_["end_activity"].astype(str)
     in_step = quiet[open_.index]
     # a designed wait of zero (the next step follows at once) leaves the limit to the history
@@ -254,7 +196,7 @@ def open_cases(
     rate = step.map(steps["lost"] / steps["decided"].where(steps["decided"] > 0))
     if lost:
         basis = np.where(decided_at >= min_history, "step", "log")
-        loss = np.where(decided_at >= min_history, rate, overall).astype(float)
+        loss = np.where(decided_at >= min_history, rate, status.overall_lost).astype(float)
     else:
         basis, loss = np.full(len(open_), None), np.full(len(open_), np.nan)
     value = (
@@ -292,13 +234,13 @@ def open_cases(
         steps=steps.reset_index(),
         reference=reference,
         quantile=float(quantile),
-        n_cases=n,
-        n_closed=int(closed.sum()),
-        n_abandoned=int(abandoned.sum()),
-        abandon_days=abandon / _DAY,
-        won=won,
+        n_cases=len(cases),
+        n_closed=int(status.closed.sum()),
+        n_abandoned=int(status.abandoned.sum()),
+        abandon_days=status.abandon_seconds / _DAY,
+        won=status.won,
         lost=lost,
         amount=amount,
         currency=settings.currency,
-        notes=tuple(notes),
+        notes=status.notes,
     )

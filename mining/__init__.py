@@ -62,6 +62,7 @@ from mining._layout import Layout, box_size, layered_layout
 from mining._layout import wrap as wrap_label
 from mining._mapping import ColumnMapping
 from mining._pm4py_adapter import build_petri_net
+from mining._prefixes import PREFIX_COLUMNS, prefix_table
 from mining._read import detect_format, formats, read_log
 from mining._results import DFG, Variants
 from mining._scans import activity_statistics, case_statistics, discover_dfg, get_variants
@@ -105,6 +106,7 @@ __all__ = [
     "DFG",
     "EMAIL_KINDS",
     "KINDS",
+    "PREFIX_COLUMNS",
     "REACTION_KINDS",
     "ROLES",
     "WITHDRAWAL_KINDS",
@@ -175,6 +177,7 @@ __all__ = [
     "layered_layout",
     "map_layout",
     "message_engagement",
+    "prefix_table",
     "process_map",
     "process_map_figure",
     "read_log",

@@ -16,6 +16,7 @@ outside this package writes SQL over events. Order inside a case is always
 - ``stats``: throughput, activity (service and waiting) times, rework, handovers, arrivals and
   work in progress, attribute summaries
 - ``kpis``: per-case flags, the stage funnel, time in each activity, message engagement
+- ``prefixes``: each case as it stood after each of its events (for predictions)
 """
 
 from mining._queries.figures import dotted_chart
@@ -38,6 +39,7 @@ from mining._queries.kpis import (
     stage_order,
     time_in_activity,
 )
+from mining._queries.prefixes import prefix_events
 from mining._queries.scans import (
     CASE_ORDER,
     activity_statistics,
@@ -87,6 +89,7 @@ __all__ = [
     "handovers",
     "log_counts",
     "message_engagement",
+    "prefix_events",
     "purchases_by_day",
     "rework",
     "stage_funnel",

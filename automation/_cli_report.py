@@ -108,6 +108,18 @@ def open_command(
         ),
     ] = 0.9,
     top: Annotated[int, typer.Option(help="Rows to print (JSON has them all).")] = 20,
+    predict: Annotated[
+        bool,
+        typer.Option(help="Predict each case's close and loss probability from the closed cases."),
+    ] = True,
+    evaluate: Annotated[
+        bool,
+        typer.Option(
+            "--evaluate",
+            help="Also test the predictions: train on the cases closed before a cut-off, "
+            "score them on the cases started after, against the median per last step.",
+        ),
+    ] = False,
     lang: LangOption = None,
     settings: SettingsOption = None,
     filters: FiltersOption = None,
@@ -117,7 +129,8 @@ def open_command(
     as_json: JsonOption = False,
 ) -> None:
     """The cases still open at the log's end, stuck ones first: how long each has been in its
-    step against the design or the history, its loss probability and the amount at risk."""
+    step against the design or the history, its predicted close and loss probability, and the
+    amount at risk."""
     workflow_store = WorkflowStore(workflows)
     waits: dict[str, float] = {}
     for source in workflow or []:
@@ -134,4 +147,6 @@ def open_command(
         store=store,
         as_json=as_json,
         designed_waits=waits or None,
+        predict=predict,
+        evaluate=evaluate,
     )

@@ -64,6 +64,14 @@ from improvement._outcomes import (
     parse_outcome,
 )
 from improvement._pareto import Pareto, pareto, pareto_of
+from improvement._predictions import (
+    PREDICTION_COLUMNS,
+    NotEnoughHistory,
+    PredictionEvaluation,
+    Predictions,
+    evaluate_predictions,
+    predict_open,
+)
 from improvement._report import Report, ReportSection, build_report
 from improvement._root_cause import (
     EffectSizes,
@@ -98,6 +106,7 @@ __all__ = [
     "KPI_DEFINITIONS",
     "MIN_PERIOD_CASES",
     "OPEN_COLUMNS",
+    "PREDICTION_COLUMNS",
     "RULES",
     "RULE_SETS",
     "CapabilityIndex",
@@ -121,12 +130,15 @@ __all__ = [
     "LeanAnalysis",
     "NormalityCheck",
     "NotComputable",
+    "NotEnoughHistory",
     "NotFittedError",
     "OpenCases",
     "Outcome",
     "OutcomeError",
     "Pareto",
     "Period",
+    "PredictionEvaluation",
+    "Predictions",
     "ProcessCapability",
     "Report",
     "ReportSection",
@@ -155,6 +167,7 @@ __all__ = [
     "driver_figure",
     "effect_sizes",
     "evaluate_outcome",
+    "evaluate_predictions",
     "find_drivers",
     "fishbone",
     "fishbone_category",
@@ -179,6 +192,7 @@ __all__ = [
     "pareto_figure",
     "pareto_of",
     "parse_outcome",
+    "predict_open",
     "report_period",
     "root_cause",
     "run_rules",

@@ -134,4 +134,3 @@ def case_status(
         amount=amount,
         notes=tuple(notes),
     )
-

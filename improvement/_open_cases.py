@@ -22,7 +22,8 @@ import pandas as pd
 import mining
 from improvement._case_status import case_status
 from improvement._kpi_base import KpiSettings
-from improvement._locale import Text, check_lang, money, number, percent
+from improvement._locale import Text, check_lang, day, money, number, percent
+from improvement._predictions import NotEnoughHistory, predict_open
 
 OPEN_COLUMNS = (
     "rank",
@@ -39,6 +40,9 @@ OPEN_COLUMNS = (
     "loss_basis",
     "amount",
     "value_at_risk",
+    "expected_close",
+    "close_low",
+    "close_high",
 )
 _DAY = 86400.0
 
@@ -63,6 +67,7 @@ class OpenCases:
     amount: str | None
     currency: str
     notes: tuple[Text, ...]
+    predicted: bool = False
 
     @property
     def stuck(self) -> pd.DataFrame:
@@ -94,11 +99,25 @@ class OpenCases:
                 "; too few cases left this step to set a limit",
                 "; demasiados pocos casos salieron de este paso para fijar un límite",
             )(lang)
-        if pd.notna(row["loss_probability"]):
+        if pd.notna(row["loss_probability"]) and row["loss_basis"] == "model":
+            text += Text(
+                "; the model puts its chance of being lost at {p}",
+                "; el modelo estima en un {p} la probabilidad de perderlo",
+            ).format(p=percent(row["loss_probability"], lang, 0))(lang)
+        elif pd.notna(row["loss_probability"]):
             text += Text(
                 "; {p} of the closed cases from this step were lost",
                 "; se perdió el {p} de los casos cerrados desde este paso",
             ).format(p=percent(row["loss_probability"], lang, 0))(lang)
+        if pd.notna(row.get("expected_close")):
+            when = Text(
+                "; expected to close {d} ({a} – {b})", "; cierre previsto el {d} ({a} – {b})"
+            )
+            text += when.format(
+                d=day(row["expected_close"], lang),
+                a=day(row["close_low"], lang),
+                b=day(row["close_high"], lang),
+            )(lang)
         if pd.notna(row["value_at_risk"]):
             text += Text("; {v} at risk", "; {v} en riesgo").format(
                 v=money(row["value_at_risk"], self.currency, lang)
@@ -115,7 +134,8 @@ class OpenCases:
         """Plain data for JSON: the reference time, counts, what defined won / lost and the
         amount, the open cases with their reason, and the notes."""
         frame = self.to_frame(lang)
-        frame["since"] = frame["since"].map(lambda t: t.isoformat())
+        for name in ("since", "expected_close", "close_low", "close_high"):
+            frame[name] = frame[name].map(lambda t: None if pd.isna(t) else t.isoformat())
         rows = [
             {k: (None if _missing(v) else _plain(v)) for k, v in row.items()}
             for row in frame.to_dict("records")
@@ -164,6 +184,7 @@ def open_cases(
     quantile: float = 0.9,
     end_share: float = 0.5,
     min_history: int = 5,
+    predict: bool = False,
 ) -> OpenCases:
     """The cases still open at the log's last event, ranked (see :class:`OpenCases`).
 
@@ -171,7 +192,10 @@ def open_cases(
     workflow) when given, else the ``quantile`` of the time the log's cases stayed after that
     step before their next event (at least ``min_history`` of them). Its loss probability is
     the lost share of the closed cases that passed the same step (the log's overall lost share
-    when fewer than ``min_history`` did).
+    when fewer than ``min_history`` did). With ``predict``, the models of
+    ``improvement.predict_open`` give each case's loss probability (``loss_basis`` "model")
+    and its expected close with an 80 % interval; with too few closed cases to learn from, a
+    note says so and the shares stay.
 
     Example:
         >>> found = open_cases(log)                                   # doctest: +SKIP
@@ -219,6 +243,25 @@ def open_cases(
         }
     )
     table["since"] = pd.to_datetime(table["since"], utc=True)
+    for name in ("expected_close", "close_low", "close_high"):
+        table[name] = pd.Series(pd.NaT, index=table.index, dtype="datetime64[us, UTC]")
+    notes, predicted = list(status.notes), False
+    if predict and len(table):
+        try:
+            found = predict_open(log, settings, status=status)
+        except NotEnoughHistory as error:
+            notes.append(
+                Text("No predictions: {e}.", "Sin predicciones: {e}.").format(e=str(error))
+            )
+        else:
+            model = found.table.set_index("case_id").reindex(table["case_id"])
+            for name in ("expected_close", "close_low", "close_high"):
+                table[name] = model[name].to_numpy()
+            if model["loss_probability"].notna().any():
+                table["loss_probability"] = model["loss_probability"].to_numpy()
+                table["loss_basis"] = "model"
+            notes.extend(found.notes)
+            predicted = True
     table["stuck"] = (table["in_step_days"] > table["limit_days"]).fillna(False).astype(bool)
     table["over_limit"] = table["in_step_days"] / table["limit_days"]
     table["value_at_risk"] = table["amount"] * table["loss_probability"]
@@ -242,5 +285,6 @@ def open_cases(
         lost=lost,
         amount=amount,
         currency=settings.currency,
-        notes=status.notes,
+        notes=tuple(notes),
+        predicted=predicted,
     )

@@ -10,8 +10,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from improvement._locale import Text, money, number, percent, user_lang
+import mining
+from improvement._kpi_base import KpiSettings
+from improvement._locale import Text, day, money, number, percent, user_lang
 from improvement._open_cases import open_cases, span
+from improvement._predictions import NotEnoughHistory, PredictionEvaluation, evaluate_predictions
 from improvement.cli_report import _settings
 from mining.cli import emit_json, stored_log
 
@@ -24,6 +27,7 @@ _HEAD = {
     "limit": Text("limit", "límite"),
     "loss": Text("loss", "pérdida"),
     "risk": Text("at risk", "en riesgo"),
+    "close": Text("expected close", "cierre previsto"),
 }
 
 
@@ -38,16 +42,26 @@ def print_open(
     store: Path | None,
     as_json: bool,
     designed_waits: Mapping[str, float] | None = None,
+    predict: bool = True,
+    evaluate: bool = False,
 ) -> None:
-    """Compute :func:`~improvement.open_cases` on a stored log and print it (``top`` rows)."""
+    """Compute :func:`~improvement.open_cases` on a stored log and print it (``top`` rows);
+    with ``evaluate``, also the honest test of its predictions
+    (:func:`~improvement.evaluate_predictions`)."""
     lang = user_lang(lang)
     if top < 1:
         raise ValueError(f"--top must be at least 1, not {top}")
     chosen = _settings(settings)
     with stored_log(store, name, filters) as log:
-        found = open_cases(log, chosen, designed_waits=designed_waits, quantile=quantile)
+        found = open_cases(
+            log, chosen, designed_waits=designed_waits, quantile=quantile, predict=predict
+        )
+        checked = _evaluation(log, chosen) if evaluate else None
     if as_json:
-        emit_json(found.to_dict(lang))
+        data = found.to_dict(lang)
+        if evaluate:
+            data["prediction_test"] = checked if isinstance(checked, str) else checked.to_dict()
+        emit_json(data)
         return
     counts = Text(
         "{o} open cases of {n} at {t} ({s} stuck; {c} closed, {a} abandoned)",
@@ -77,6 +91,7 @@ def print_open(
             "-"
             if row["value_at_risk"] != row["value_at_risk"]
             else money(row["value_at_risk"], found.currency, lang),
+            day(row["expected_close"], lang),
             style="bold red" if row["stuck"] else None,
         )
     console.print(view)
@@ -84,3 +99,49 @@ def print_open(
         console.print(f"{row['rank']:>3}. {row['case_id']}: {row['why']}", highlight=False)
     for note in found.notes:
         console.print(note(lang), highlight=False)
+    if checked is not None:
+        console.print(evaluation_text(checked, lang), highlight=False)
+
+
+def _evaluation(log: mining.EventLog, settings: KpiSettings) -> PredictionEvaluation | str:
+    """The predictions' test on ``log``, or why it could not run."""
+    try:
+        return evaluate_predictions(log, settings)
+    except NotEnoughHistory as error:
+        return str(error)
+
+
+def evaluation_text(checked: PredictionEvaluation | str, lang: str) -> str:
+    """The test of the predictions in two sentences: the error of the remaining time against
+    the baseline's, the interval's coverage, and the loss probability's AUC and Brier score."""
+    if isinstance(checked, str):
+        return Text("Predictions not tested: {e}.", "Predicciones sin probar: {e}.").format(
+            e=checked
+        )(lang)
+    text = Text(
+        "Tested on {n} cases started from {d} (trained on {t} closed before): remaining time "
+        "off by {m} on average (baseline, the median per last step: {b}); {c} of the true "
+        "times inside the {k} interval.",
+        "Probado con {n} casos iniciados desde el {d} (entrenado con {t} cerrados antes): "
+        "el tiempo restante falla de media en {m} (referencia, la mediana por último paso: "
+        "{b}); el {c} de los tiempos reales cae en el intervalo del {k}.",
+    ).format(
+        n=number(checked.test_cases, lang, 0),
+        d=day(checked.cutoff, lang),
+        t=number(checked.train_cases, lang, 0),
+        m=span(checked.mae_days, lang),
+        b=span(checked.baseline_mae_days, lang),
+        c=percent(checked.coverage, lang, 0),
+        k=percent(checked.coverage_target, lang, 0),
+    )(lang)
+    if checked.auc == checked.auc:
+        text += " " + Text(
+            "Loss probability: AUC {a} (baseline {ab}), Brier score {s} (baseline {sb}).",
+            "Probabilidad de pérdida: AUC {a} (referencia {ab}), Brier {s} (referencia {sb}).",
+        ).format(
+            a=number(checked.auc, lang, 2),
+            ab=number(checked.baseline_auc, lang, 2),
+            s=number(checked.brier, lang, 3),
+            sb=number(checked.baseline_brier, lang, 3),
+        )(lang)
+    return text

@@ -120,7 +120,7 @@ COMMANDS: dict[str, dict[str, str]] = {
     },
     "open": {
         "provider": "automation.cli",
-        "help": "The cases still open at the log's end, stuck ones first: how long each has been in its step against the design or the history, its loss probability and the amount at risk.",
+        "help": "The cases still open at the log's end, stuck ones first: how long each has been in its step against the design or the history, its predicted close and loss probability, and the amount at risk.",
     },
     "dashboard": {
         "provider": "dashboard.cli",

@@ -206,7 +206,20 @@ def pareto(view: View, by: str, weight: str | None, where: str | None) -> improv
 
 def open_cases(view: View) -> improvement.OpenCases:
     """The open cases of the view, ranked, as of its last event."""
-    return data().cached(view, "open_cases", improvement.open_cases)
+    return data().cached(view, "open_cases", lambda log: improvement.open_cases(log, predict=True))
+
+
+def prediction_test(view: View) -> improvement.PredictionEvaluation | None:
+    """The honest test of the open cases' predictions on the view, None with too little
+    history."""
+
+    def run(log: mining.EventLog) -> improvement.PredictionEvaluation | None:
+        try:
+            return improvement.evaluate_predictions(log)
+        except improvement.NotEnoughHistory:
+            return None
+
+    return data().cached(view, "prediction_test", run)
 
 
 def root_cause(view: View, outcome: str) -> improvement.RootCause:

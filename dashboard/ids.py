@@ -33,6 +33,7 @@ MAP_MESSAGE = "map-message"
 OPEN_FIGURE = "open-figure"
 OPEN_GRID = "open-grid"
 OPEN_NOTES = "open-notes"
+OPEN_PREDICTION_TEST = "open-prediction-test"
 OPEN_MESSAGE = "open-message"
 # variants and cases
 VARIANTS_TOP = "variants-top"

@@ -237,3 +237,12 @@ def change_text(change: float | None, unit: str, lang: str) -> str:
     if unit == "share":
         return f"{sign}{number(size * 100, lang)} pp"
     return sign + value_text(size, unit, lang)
+
+
+def span(days: float, lang: str) -> str:
+    """A time in days as a reader says it: ``3.4 days``, ``5.2 h``, ``12 min``."""
+    if days >= 1:
+        return Text("{n} days", "{n} días").format(n=number(days, lang))(lang)
+    if days * 24 >= 1:
+        return f"{number(days * 24, lang)} h"
+    return f"{number(days * 1440, lang, 0)} min"

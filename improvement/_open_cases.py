@@ -22,7 +22,7 @@ import pandas as pd
 import mining
 from improvement._case_status import case_status
 from improvement._kpi_base import KpiSettings
-from improvement._locale import Text, check_lang, day, money, number, percent
+from improvement._locale import Text, check_lang, day, money, percent, span
 from improvement._predictions import NotEnoughHistory, predict_open
 
 OPEN_COLUMNS = (
@@ -155,15 +155,6 @@ class OpenCases:
             "open_cases": rows,
             "notes": [n(lang) for n in self.notes],
         }
-
-
-def span(days: float, lang: str) -> str:
-    """A time in days as a reader says it: ``3.4 days``, ``5.2 h``, ``12 min``."""
-    if days >= 1:
-        return Text("{n} days", "{n} días").format(n=number(days, lang))(lang)
-    if days * 24 >= 1:
-        return f"{number(days * 24, lang)} h"
-    return f"{number(days * 1440, lang, 0)} min"
 
 
 def _missing(value: Any) -> bool:

@@ -161,11 +161,11 @@ class Encoder:
             "elapsed_days": frame["elapsed_seconds"].to_numpy(dtype=float) / _DAY,
             "since_previous_days": frame["since_previous_seconds"].to_numpy(dtype=float) / _DAY,
             "hour": frame["timestamp"].dt.hour.to_numpy(dtype=float),
-            "weekday": frame["timestamp"].dt.weekday.to_numpy(dtype=float),
+            "weekday": frame["timestamp"].dt.day_of_week.to_numpy(dtype=float),
         }
         if "owner_load" in frame:
             out["owner_load"] = frame["owner_load"].to_numpy(dtype=float)
-        codes = pd.Categorical(frame["activity"], categories=self.activities).codes
+        codes = pd.Index(self.activities).get_indexer(frame["activity"].astype(object))
         counts = _running_counts(frame["case_id"].to_numpy(), codes, len(self.activities))
         distinct = (counts > 0).sum(axis=1)
         out["distinct_activities"] = distinct.astype(float)
@@ -176,7 +176,7 @@ class Encoder:
             out[f"num_{column}"] = pd.to_numeric(frame[column], errors="coerce").to_numpy(float)
         for column, levels in self.levels.items():
             values = frame[column].astype("string").astype(object)
-            code = pd.Categorical(values, categories=levels).codes.astype(float)
+            code = pd.Index(levels).get_indexer(values).astype(float)
             code[code < 0] = np.nan
             out[f"cat_{column}"] = code
         return pd.DataFrame(out, index=frame.index)

@@ -24,7 +24,7 @@ import pandas as pd
 import mining
 from improvement._case_status import CaseStatus, case_status
 from improvement._kpi_base import KpiSettings
-from improvement._locale import Text
+from improvement._locale import Text, day, number, percent, span
 from improvement._prediction_features import Encoder, Prefixes, prefixes
 
 _DAY = 86400.0
@@ -315,6 +315,37 @@ class PredictionEvaluation:
     def mae_ratio(self) -> float:
         """The model's error as a share of the baseline's (below 1: the model is better)."""
         return self.mae_days / self.baseline_mae_days if self.baseline_mae_days else np.nan
+
+    def describe(self, lang: str = "en") -> str:
+        """The test in two sentences: the remaining time's error against the baseline's, the
+        interval's coverage, and the loss probability's AUC and Brier score."""
+        text = Text(
+            "Tested on {n} cases started from {d} (trained on {t} closed before): remaining time "
+            "off by {m} on average (baseline, the median per last step: {b}); {c} of the true "
+            "times inside the {k} interval.",
+            "Probado con {n} casos iniciados desde el {d} (entrenado con {t} cerrados antes): "
+            "el tiempo restante falla de media en {m} (referencia, la mediana por último paso: "
+            "{b}); el {c} de los tiempos reales cae en el intervalo del {k}.",
+        ).format(
+            n=number(self.test_cases, lang, 0),
+            d=day(self.cutoff, lang),
+            t=number(self.train_cases, lang, 0),
+            m=span(self.mae_days, lang),
+            b=span(self.baseline_mae_days, lang),
+            c=percent(self.coverage, lang, 0),
+            k=percent(self.coverage_target, lang, 0),
+        )(lang)
+        if self.auc == self.auc:
+            text += " " + Text(
+                "Loss probability: AUC {a} (baseline {ab}), Brier score {s} (baseline {sb}).",
+                "Probabilidad de pérdida: AUC {a} (referencia {ab}), Brier {s} (referencia {sb}).",
+            ).format(
+                a=number(self.auc, lang, 2),
+                ab=number(self.baseline_auc, lang, 2),
+                s=number(self.brier, lang, 3),
+                sb=number(self.baseline_brier, lang, 3),
+            )(lang)
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON (NaN as None)."""

@@ -407,7 +407,7 @@ def build_report(
     found_open, open_error = None, None
     until = mining.TimeRange(None, chosen.end.isoformat(), mode="events")
     try:
-        found_open = open_cases(mining.FilterStack([until]).apply(log), settings)
+        found_open = open_cases(mining.FilterStack([until]).apply(log), settings, predict=True)
     except (ValueError, mining.EventLogError) as error:
         open_error = Text(
             f"open cases not computed: {error}", f"casos abiertos no calculados: {error}"

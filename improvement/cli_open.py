@@ -100,7 +100,14 @@ def print_open(
     for note in found.notes:
         console.print(note(lang), highlight=False)
     if checked is not None:
-        console.print(evaluation_text(checked, lang), highlight=False)
+        text = (
+            checked.describe(lang)
+            if not isinstance(checked, str)
+            else Text("Predictions not tested: {e}.", "Predicciones sin probar: {e}.").format(
+                e=checked
+            )(lang)
+        )
+        console.print(text, highlight=False)
 
 
 def _evaluation(log: mining.EventLog, settings: KpiSettings) -> PredictionEvaluation | str:
@@ -109,39 +116,3 @@ def _evaluation(log: mining.EventLog, settings: KpiSettings) -> PredictionEvalua
         return evaluate_predictions(log, settings)
     except NotEnoughHistory as error:
         return str(error)
-
-
-def evaluation_text(checked: PredictionEvaluation | str, lang: str) -> str:
-    """The test of the predictions in two sentences: the error of the remaining time against
-    the baseline's, the interval's coverage, and the loss probability's AUC and Brier score."""
-    if isinstance(checked, str):
-        return Text("Predictions not tested: {e}.", "Predicciones sin probar: {e}.").format(
-            e=checked
-        )(lang)
-    text = Text(
-        "Tested on {n} cases started from {d} (trained on {t} closed before): remaining time "
-        "off by {m} on average (baseline, the median per last step: {b}); {c} of the true "
-        "times inside the {k} interval.",
-        "Probado con {n} casos iniciados desde el {d} (entrenado con {t} cerrados antes): "
-        "el tiempo restante falla de media en {m} (referencia, la mediana por último paso: "
-        "{b}); el {c} de los tiempos reales cae en el intervalo del {k}.",
-    ).format(
-        n=number(checked.test_cases, lang, 0),
-        d=day(checked.cutoff, lang),
-        t=number(checked.train_cases, lang, 0),
-        m=span(checked.mae_days, lang),
-        b=span(checked.baseline_mae_days, lang),
-        c=percent(checked.coverage, lang, 0),
-        k=percent(checked.coverage_target, lang, 0),
-    )(lang)
-    if checked.auc == checked.auc:
-        text += " " + Text(
-            "Loss probability: AUC {a} (baseline {ab}), Brier score {s} (baseline {sb}).",
-            "Probabilidad de pérdida: AUC {a} (referencia {ab}), Brier {s} (referencia {sb}).",
-        ).format(
-            a=number(checked.auc, lang, 2),
-            ab=number(checked.baseline_auc, lang, 2),
-            s=number(checked.brier, lang, 3),
-            sb=number(checked.baseline_brier, lang, 3),
-        )(lang)
-    return text

@@ -176,11 +176,12 @@ def test_the_report_lists_the_cases_open_at_the_end_of_its_period():
     report = build_report(log, period="2025-11", lang="es", drivers=False)
     section = report.section("open").replace("\xa0", " ")
     cut = mining.FilterStack([mining.TimeRange(None, "2025-12-01", mode="events")]).apply(log)
-    expected = open_cases(cut)
+    expected = open_cases(cut, predict=True)
     first = expected.table.iloc[0]
     assert f"{len(expected.table)} de {expected.n_cases:,} casos abiertos".replace(",", ".") in (
         section
     )
     assert f"<td>{first.case_id}</td><td>{first.step}</td>" in section
-    assert "se perdió el" in section and "€ en riesgo" in section
+    assert "el modelo estima en un" in section and "€ en riesgo" in section
+    assert "cierre previsto el" in section
     assert report.to_dict()["open_cases"]["open"] == len(expected.table)

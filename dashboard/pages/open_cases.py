@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 from dash import Input, Output, html
 
 from dashboard import _cached, ids
@@ -40,6 +41,7 @@ def layout(**_: Any) -> html.Div:
         {"field": "stuck", "headerName": t("col.stuck")},
         {"field": "loss", "headerName": t("col.loss"), "type": "numericColumn"},
         {"field": "at_risk", "headerName": t("col.at_risk"), "type": "numericColumn"},
+        {"field": "close", "headerName": t("col.close"), "minWidth": 130},
         {"field": "why", "headerName": t("col.why"), "minWidth": 420, "tooltipField": "why"},
     ]
     return html.Div(
@@ -84,9 +86,14 @@ def show_open_cases(current: dict[str, Any] | None) -> tuple:
             "stuck": t("open.yes") if r.stuck else "",
             "loss": share(r.loss_probability, lang),
             "at_risk": number(r.value_at_risk, 0, lang),
+            "close": "" if pd.isna(r.expected_close) else r.expected_close.strftime("%Y-%m-%d"),
             "why": r.why,
         }
         for r in frame.itertuples()
     ]
     notes = [html.P(n(lang)) for n in found.notes]
+    if found.predicted:
+        checked = _cached.prediction_test(View.from_data(current))
+        if checked is not None:
+            notes.append(html.P(checked.describe(lang), id=ids.OPEN_PREDICTION_TEST))
     return open_cases_figure(found, lang), rows, notes, None

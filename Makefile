@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
 	$(BIN)/python benchmarks/bench_conformance.py
 	$(BIN)/python benchmarks/bench_dashboard.py
+	$(BIN)/python benchmarks/bench_predictions.py
 
 # the list of commands `mejora --help` shows without importing the packages
 catalogue: $(STAMP)

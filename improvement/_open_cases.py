@@ -110,8 +110,13 @@ class OpenCases:
                 "; se perdió el {p} de los casos cerrados desde este paso",
             ).format(p=percent(row["loss_probability"], lang, 0))(lang)
         if pd.notna(row.get("expected_close")):
-            when = Text(
-                "; expected to close {d} ({a} – {b})", "; cierre previsto el {d} ({a} – {b})"
+            when = (
+                Text("; expected to close {d} ({a} – {b})", "; cierre previsto el {d} ({a} – {b})")
+                if row["expected_close"] >= self.reference
+                else Text(
+                    "; expected to have closed by {d} ({a} – {b}): overdue",
+                    "; debía haber cerrado el {d} ({a} – {b}): con retraso",
+                )
             )
             text += when.format(
                 d=day(row["expected_close"], lang),

@@ -31,6 +31,7 @@ _DAY = 86400.0
 _MIN_CASES = 30
 _MIN_ROWS = 200
 _CALIBRATION = 0.25
+_MIN_HELD_OUT = 40
 _REMAINING = ("remaining_days", "low_days", "high_days", "baseline_days")
 _LOSS = ("loss_probability", "baseline_probability")
 # shallow, slow-learning trees: prefixes of one case are alike, so a few hundred cases are
@@ -178,6 +179,9 @@ def _fit(data: Prefixes, cases: pd.DataFrame, coverage: float) -> _Models:
             b_cal = b_cal.fillna(base_lost_all).to_numpy(dtype=float)
             briers = [np.mean((w * p_cal + (1 - w) * b_cal - y_cal_lost) ** 2) for w in _WEIGHTS]
             mix = float(_WEIGHTS[int(np.argmin(briers))])
+        held_out = cal_rows.loc[known_cal, "case_id"].nunique()
+        if held_out < _MIN_HELD_OUT:  # too few to trust the model over the baseline
+            mix = 0.0
     return _Models(
         encoder=encoder,
         median=median,

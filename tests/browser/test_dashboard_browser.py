@@ -379,6 +379,8 @@ def test_a_manager_sees_the_open_cases_stuck_first(page):
     )
     first = page.locator("#open-grid .ag-row[row-index='0'] [col-id='stuck']").inner_text()
     assert first == "stuck"
+    close = page.locator("#open-grid .ag-row[row-index='0'] [col-id='close']").inner_text()
+    assert re.fullmatch(r"20\d\d-\d\d-\d\d", close)  # each open deal has a predicted close
     figure = page.locator("#open-figure").bounding_box()
     card = page.locator("#open-figure").locator("xpath=ancestor::div[contains(@class,'card')]")
     assert figure["width"] <= card.first.bounding_box()["width"]

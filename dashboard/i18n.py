@@ -37,9 +37,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "open.where": "Where the open cases wait",
         "open.list": "Stuck first, then by amount at risk",
         "open.hint": "Cases still open at the view's last event. A case is stuck when it has "
-        "been in its step longer than 90 % of the cases stayed there; the loss probability is "
-        "the share of the closed cases from the same step that were lost, times the amount for "
-        "the amount at risk.",
+        "been in its step longer than 90 % of the cases stayed there. The expected close (with "
+        "an 80 % interval) and the loss probability come from a model trained on the closed "
+        "cases (the share lost from the same step when there are too few); times the amount, "
+        "the loss probability gives the amount at risk.",
         "open.none": "No open cases in this view: every case is closed.",
         "open.yes": "stuck",
         "col.step": "Step",
@@ -361,9 +362,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "open.where": "Dónde esperan los casos abiertos",
         "open.list": "Primero los atascados, después por importe en riesgo",
         "open.hint": "Casos aún abiertos en el último evento de la vista. Un caso está atascado "
-        "si lleva en su paso más tiempo que el 90 % de los casos; la probabilidad de pérdida es "
-        "la proporción de casos cerrados desde el mismo paso que se perdieron, y por el importe "
-        "da el importe en riesgo.",
+        "si lleva en su paso más tiempo que el 90 % de los casos. El cierre previsto (con un "
+        "intervalo del 80 %) y la probabilidad de pérdida salen de un modelo entrenado con los "
+        "casos cerrados (la proporción perdida desde el mismo paso si hay pocos); por el "
+        "importe, la probabilidad da el importe en riesgo.",
         "open.none": "No hay casos abiertos en esta vista: todos los casos están cerrados.",
         "open.yes": "atascado",
         "col.step": "Paso",

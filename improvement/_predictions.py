@@ -25,7 +25,7 @@ import mining
 from improvement._case_status import CaseStatus, case_status
 from improvement._kpi_base import KpiSettings
 from improvement._locale import Text, day, number, percent, span
-from improvement._prediction_features import Encoder, Prefixes, prefixes
+from improvement._prediction_features import Encoder, Prefixes, _auc, prefixes
 
 _DAY = 86400.0
 _MIN_CASES = 30
@@ -385,8 +385,6 @@ def evaluate_predictions(
         >>> result = evaluate_predictions(log)                             # doctest: +SKIP
         >>> result.mae_days, result.baseline_mae_days                   # doctest: +SKIP
     """
-    from sklearn.metrics import brier_score_loss, roc_auc_score
-
     _check_coverage(coverage)
     status = status or case_status(log, settings)
     known = _known_cases(status)
@@ -415,8 +413,9 @@ def evaluate_predictions(
     y = rows.loc[known_rows, "lost"].to_numpy(dtype=int)
     if loss is not None and len(set(y)) == 2:
         p, b = loss["loss_probability"][known_rows], loss["baseline_probability"][known_rows]
-        auc, base_auc = roc_auc_score(y, p), roc_auc_score(y, b)
-        brier, base_brier = brier_score_loss(y, p), brier_score_loss(y, b)
+        p, b = np.asarray(p, dtype=float), np.asarray(b, dtype=float)
+        auc, base_auc = _auc(y, p), _auc(y, b)
+        brier, base_brier = float(np.mean((p - y) ** 2)), float(np.mean((b - y) ** 2))
     return PredictionEvaluation(
         cutoff=cutoff,
         train_cases=len(train),

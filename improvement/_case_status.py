@@ -18,9 +18,9 @@ from improvement._locale import Text, number
 
 @dataclass(frozen=True)
 class CaseStatus:
-    """Per case (``cases``, indexed by ``case_id``, from ``mining.case_table``): ``closed``,
-    ``abandoned`` and ``lost`` flags, ``decided_at`` (the first won or lost event, NaT when
-    none); per activity ``steps`` (``mining.step_dwell`` plus ``lost`` and ``decided``: how
+    """Per case (``cases``, indexed by ``case_id``, from ``mining.case_table``): the
+    ``closed``, ``abandoned``, ``decided`` (reached a won or lost activity) and ``lost_flag``
+    flags; per activity ``steps`` (``mining.step_dwell`` plus ``lost`` and ``decided``: how
     many decided cases passed it and how many of those were lost)."""
 
     cases: pd.DataFrame
@@ -29,7 +29,6 @@ class CaseStatus:
     abandoned: pd.Series
     decided: pd.Series
     lost_flag: pd.Series
-    decided_at: pd.Series
     reference: pd.Timestamp
     abandon_seconds: float
     won: tuple[str, ...]
@@ -73,10 +72,10 @@ def case_status(
     reference = pd.Timestamp(cases["end"].max())
     cases = cases.set_index("case_id")
     ids = cases.index
-    deciding = acts[acts["activity"].isin(won + lost)]
-    decided_at = deciding.groupby("case_id")["first"].min().reindex(ids)
     lost_ids = set(acts.loc[acts["activity"].isin(lost), "case_id"])
-    decided = pd.Series(decided_at.notna().to_numpy(), index=ids)
+    decided = pd.Series(
+        ids.isin(set(acts.loc[acts["activity"].isin(won + lost), "case_id"])), index=ids
+    )
     ending = set(steps.index[steps["last_share"] >= end_share])
     closed = decided | pd.Series(cases["end_activity"].isin(ending).to_numpy(), index=ids)
     if not won and not lost:
@@ -126,7 +125,6 @@ def case_status(
         abandoned=abandoned,
         decided=decided,
         lost_flag=lost_flag,
-        decided_at=decided_at,
         reference=reference,
         abandon_seconds=abandon,
         won=won,

@@ -19,6 +19,7 @@ import pandas as pd
 
 import mining
 from improvement._case_status import CaseStatus
+from improvement._kpi_customer import _auc
 from improvement._locale import Text
 from improvement._root_cause import _ID_NAME
 
@@ -111,14 +112,6 @@ def _reveals_outcome(frame: pd.DataFrame, alias: str, numeric: bool) -> bool:
         score = values.map(rows.groupby(values)["lost"].mean()).to_numpy(dtype=float)
     auc = _auc(y, score)
     return max(auc, 1 - auc) >= _LEAK_AUC
-
-
-def _auc(y: np.ndarray, score: np.ndarray) -> float:
-    """The area under the ROC curve (ties count half), without a model library."""
-    ranks = pd.Series(score).rank(method="average").to_numpy()
-    positive = y == 1
-    n_pos, n_neg = positive.sum(), (~positive).sum()
-    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
 class Encoder:

@@ -24,8 +24,9 @@ import pandas as pd
 import mining
 from improvement._case_status import CaseStatus, case_status
 from improvement._kpi_base import KpiSettings
+from improvement._kpi_customer import _auc
 from improvement._locale import Text, day, number, percent, span
-from improvement._prediction_features import Encoder, Prefixes, _auc, prefixes
+from improvement._prediction_features import Encoder, Prefixes, prefixes
 
 _DAY = 86400.0
 _MIN_CASES = 30
@@ -68,18 +69,23 @@ class _Models:
     base_lost: pd.Series | None
     base_lost_all: float
 
-    def remaining(self, rows: pd.DataFrame) -> pd.DataFrame:
-        """Predicted ``remaining_days`` with its ``low`` and ``high`` bounds, and the baseline."""
+    def predict(self, rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """For each prefix row, the predicted ``remaining_days`` with its ``low_days`` and
+        ``high_days`` bounds and the ``baseline_days``; then the ``loss_probability`` and the
+        ``baseline_probability`` (None without an outcome). The rows are encoded once."""
+        has_outcome = self.classifier is not None and self.base_lost is not None
         if rows.empty:
             empty = np.empty(0)
-            return pd.DataFrame(dict.fromkeys(_REMAINING, empty), index=rows.index)
+            remaining = pd.DataFrame(dict.fromkeys(_REMAINING, empty), index=rows.index)
+            loss = pd.DataFrame(dict.fromkeys(_LOSS, empty), index=rows.index)
+            return remaining, loss if has_outcome else None
         x = self.encoder.transform(rows)
         base = rows["activity"].map(self.base_remaining).fillna(self.base_remaining_all)
         mid = self.weight * np.maximum(self.median.predict(x), 0)
         mid += (1 - self.weight) * base.to_numpy(dtype=float)
         low = np.maximum(self.low.predict(x) - self.widen, 0)
         high = np.maximum(self.high.predict(x) + self.widen, mid)
-        return pd.DataFrame(
+        remaining = pd.DataFrame(
             {
                 "remaining_days": mid,
                 "low_days": np.minimum(low, mid),
@@ -88,24 +94,18 @@ class _Models:
             },
             index=rows.index,
         )
-
-    def loss(self, rows: pd.DataFrame) -> pd.DataFrame | None:
-        """Predicted ``loss_probability`` and the baseline's, or None without an outcome."""
-        if self.classifier is None or self.base_lost is None:
-            return None
-        if rows.empty:
-            empty = np.empty(0)
-            return pd.DataFrame(dict.fromkeys(_LOSS, empty), index=rows.index)
-        x = self.encoder.transform(rows)
+        if not has_outcome:
+            return remaining, None
         p = self.classifier.predict_proba(x)[:, 1]
         if self.calibrator is not None:
             p = self.calibrator.predict(p)
         base = rows["activity"].map(self.base_lost).fillna(self.base_lost_all)
         p = self.mix * p + (1 - self.mix) * base.to_numpy(dtype=float)
-        return pd.DataFrame(
+        loss = pd.DataFrame(
             {"loss_probability": p, "baseline_probability": base.to_numpy(dtype=float)},
             index=rows.index,
         )
+        return remaining, loss
 
 
 def _training_rows(data: Prefixes, cases: pd.Index) -> pd.DataFrame:
@@ -253,12 +253,12 @@ def predict_open(
     _check_coverage(coverage)
     status = status or case_status(log, settings)
     data = prefixes(log, status)
-    models = _fit(data, _known_cases(status), coverage)
+    known = _known_cases(status)
+    models = _fit(data, known, coverage)
     open_ids = status.cases.index[status.open.to_numpy()]
     frame = data.frame
     current = frame[frame["last"] & frame["case_id"].isin(open_ids)]
-    remaining = models.remaining(current)
-    loss = models.loss(current)
+    remaining, loss = models.predict(current)
     last = current["timestamp"]
     table = pd.DataFrame(
         {
@@ -284,7 +284,7 @@ def predict_open(
     return Predictions(
         table=table[list(PREDICTION_COLUMNS)],
         coverage=coverage,
-        trained_on=len(_known_cases(status)),
+        trained_on=len(known),
         reference=status.reference,
         notes=data.notes,
     )
@@ -404,11 +404,10 @@ def evaluate_predictions(
     data = prefixes(log, status)
     models = _fit(data, train, coverage)
     rows = _training_rows(data, test.index)
-    remaining = models.remaining(rows)
+    remaining, loss = models.predict(rows)
     truth = rows["remaining_days"].to_numpy()
     inside = (truth >= remaining["low_days"]) & (truth <= remaining["high_days"])
     auc = base_auc = brier = base_brier = np.nan
-    loss = models.loss(rows)
     known_rows = rows["lost"].notna().to_numpy()
     y = rows.loc[known_rows, "lost"].to_numpy(dtype=int)
     if loss is not None and len(set(y)) == 2:

@@ -24,9 +24,9 @@ from improvement._locale import (
     money,
     number,
     percent,
+    span,
     value_text,
 )
-from improvement._open_cases import span
 from improvement._report_figures import pareto_svg, svg_data_uri, trend_svg
 from improvement._report_text import FAMILY_WORDS, FORMULAS_ES, FREQ_WORDS, METHOD, T
 

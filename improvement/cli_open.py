@@ -12,8 +12,8 @@ from rich.table import Table
 
 import mining
 from improvement._kpi_base import KpiSettings
-from improvement._locale import Text, day, money, number, percent, user_lang
-from improvement._open_cases import open_cases, span
+from improvement._locale import Text, day, money, number, percent, span, user_lang
+from improvement._open_cases import open_cases
 from improvement._predictions import NotEnoughHistory, PredictionEvaluation, evaluate_predictions
 from improvement.cli_report import _settings
 from mining.cli import emit_json, stored_log
